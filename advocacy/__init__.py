@@ -1,0 +1,98 @@
+"""Advocacy: petitions with signature goals, and letters from members to their legislators."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import ProductionConfig, configs
+
+
+def create_app(config: str | dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` is a config name, or a dict of overrides on ``testing``.
+
+    Without an argument the name comes from ``ADVOCACY_CONFIG`` (default ``development``).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        name, overrides = "testing", config
+    else:
+        name = config or os.environ.get("ADVOCACY_CONFIG", "development")
+    if name not in configs:
+        raise RuntimeError(f"Unknown ADVOCACY_CONFIG {name!r}; use one of {sorted(configs)}")
+    app.config.from_object(configs[name])
+    app.config.from_prefixed_env("ADVOCACY")
+    app.config.update(overrides)
+    if name == "production":
+        ProductionConfig.validate(app.config)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from advocacy.extensions import csrf, db, login_manager, mail, migrate
+    from advocacy.mail import services as mail_services
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    mail_services.register(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from advocacy.core.sqlite import tune_sqlite
+
+        with app.app_context():
+            tune_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from advocacy.accounts.views import bp as accounts_bp
+    from advocacy.api.views import bp as api_bp
+    from advocacy.mail.views import bp as mail_bp
+    from advocacy.organize.views import bp as organize_bp
+    from advocacy.petitions.views import bp as petitions_bp
+
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organize_bp)
+    app.register_blueprint(api_bp)
+    if app.config.get("DEV_OUTBOX"):
+        app.register_blueprint(mail_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from advocacy.core.errorpages import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from advocacy.accounts.cli import users_cli
+    from advocacy.demo.cli import demo_cli
+    from advocacy.mail.cli import mail_cli
+    from advocacy.petitions.cli import petitions_cli
+
+    for group in (users_cli, petitions_cli, mail_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from advocacy.core import templating
+
+    templating.register(app)

@@ -1,0 +1,1 @@
+"""Accounts: users, organisations, membership, login and the ``flask users`` commands."""

@@ -1,0 +1,36 @@
+"""``/api/v1``: read-only JSON for petitions, cacheable with ETags."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+
+from advocacy.petitions import services
+from advocacy.petitions.models import Petition
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def petition_json(petition: Petition) -> dict:
+    return {
+        "slug": petition.slug,
+        "title": petition.title,
+        "status": petition.effective_status.value,
+        "goal": petition.goal,
+        "signature_count": petition.signature_count,
+        "url": url_for("petitions.show", slug=petition.slug, _external=True),
+        "deadline": petition.deadline.isoformat() if petition.deadline else None,
+        "updated_at": petition.updated_at.isoformat(),
+    }
+
+
+@bp.get("/petitions/<slug>")
+def petition(slug: str):
+    found = services.get_public_petition(slug)
+    if found is None:
+        abort(404)
+    response = jsonify(petition_json(found))
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)

@@ -1,0 +1,1 @@
+"""Petitions: petitions with goals, signatures, confirmation, the counter and milestones."""

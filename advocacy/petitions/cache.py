@@ -1,0 +1,47 @@
+"""A short-lived, per-process cache of rendered public petition pages.
+
+The petition page is the hottest page: shared links send bursts of visitors to it. Each
+worker keeps the rendered page for ``PETITION_PAGE_CACHE_SECONDS`` and drops it at once
+when this process changes the petition, so a page is never older than that bound. The
+CSRF token is the one per-visitor part; it is put into the cached HTML on every request.
+Nothing here is state another instance needs: losing it only costs a re-render.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+_lock = threading.Lock()
+_pages: dict[str, tuple[float, str]] = {}
+_generation = 0
+MAX_ENTRIES = 500
+
+
+def get_or_render(slug: str, ttl: float, render: Callable[[], str]) -> str:
+    if ttl <= 0:
+        return render()
+    now = time.monotonic()
+    entry = _pages.get(slug)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    generation = _generation
+    html = render()
+    with _lock:
+        # Keep it only if nothing invalidated the cache while we were rendering.
+        if generation == _generation:
+            if len(_pages) >= MAX_ENTRIES:
+                _pages.clear()
+            _pages[slug] = (now + ttl, html)
+    return html
+
+
+def invalidate(slug: str | None = None) -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+        if slug is None:
+            _pages.clear()
+        else:
+            _pages.pop(slug, None)

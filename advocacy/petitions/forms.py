@@ -1,0 +1,54 @@
+"""The sign form. Its field names are a public contract: organisations embed the form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from advocacy.core.forms import person_name, strip, us_zip
+
+
+class SignForm(FlaskForm):
+    first_name = StringField(
+        "First name",
+        filters=[strip],
+        validators=[InputRequired("Enter your first name."), Length(max=60), person_name],
+    )
+    last_name = StringField(
+        "Last name",
+        filters=[strip],
+        validators=[InputRequired("Enter your last name."), Length(max=60), person_name],
+    )
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254),
+            Email(
+                "Enter a valid email address, such as name@example.com.", check_deliverability=False
+            ),
+        ],
+    )
+    zip = StringField(
+        "ZIP code",
+        filters=[strip],
+        validators=[InputRequired("Enter your ZIP code."), us_zip],
+    )
+    address = StringField(
+        "Street address (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=200, message="Keep the address under 200 characters.")],
+    )
+    comment = TextAreaField(
+        "Why are you signing? (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=500, message="Keep your comment to 500 characters.")],
+    )
+    public = BooleanField("Show my name and comment on this petition", default=True)
+    opt_in = BooleanField("Keep me updated about this campaign by email", default=False)
+
+
+class ConfirmForm(FlaskForm):
+    """The button on the confirmation page: a POST, so link scanners never confirm."""

@@ -1,0 +1,168 @@
+"""Petition, Signature and Milestone."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from advocacy.accounts.models import Organization
+from advocacy.core.db import TimestampMixin, utcnow
+from advocacy.extensions import db
+
+MILESTONE_PERCENTS = (25, 50, 75, 100)
+
+
+class PetitionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    WON = "won"
+
+
+def _enum(cls: type[enum.Enum]):
+    return db.Enum(
+        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Petition(TimestampMixin, db.Model):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        CheckConstraint("goal > 0", name="goal_positive"),
+        CheckConstraint("signature_count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    image_alt: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200))
+    goal: Mapped[int]
+    # When set, reaching the goal raises it by this many signatures.
+    goal_step: Mapped[int | None]
+    previous_goal: Mapped[int | None]
+    deadline: Mapped[datetime | None]
+    status: Mapped[PetitionStatus] = mapped_column(
+        _enum(PetitionStatus), default=PetitionStatus.DRAFT, index=True
+    )
+    require_confirmation: Mapped[bool] = mapped_column(default=True)
+    # Maintained by confirm_signature with an atomic UPDATE; `flask petitions recount` audits it.
+    signature_count: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+    signatures: WriteOnlyMapped[Signature] = relationship(
+        back_populates="petition", passive_deletes=True
+    )
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="petition", order_by="Milestone.reached_at", passive_deletes=True
+    )
+
+    def deadline_passed(self, now: datetime | None = None) -> bool:
+        return self.deadline is not None and self.deadline <= (now or utcnow())
+
+    @property
+    def effective_status(self) -> PetitionStatus:
+        """The status as the public sees it: an open petition past its deadline is closed."""
+        if self.status is PetitionStatus.OPEN and self.deadline_passed():
+            return PetitionStatus.CLOSED
+        return self.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.effective_status is PetitionStatus.OPEN
+
+    @property
+    def is_public(self) -> bool:
+        return self.status is not PetitionStatus.DRAFT
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of the goal, capped at 100 for the bar."""
+        return min(100, int(self.signature_count * 100 / self.goal)) if self.goal else 0
+
+    def __repr__(self) -> str:
+        return f"<Petition {self.slug}>"
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        # One signature per email per petition: a repeat can never be counted twice.
+        UniqueConstraint("petition_id", "email"),
+        Index("ix_signatures_petition_confirmed", "petition_id", "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    first_name: Mapped[str] = mapped_column(String(60))
+    last_name: Mapped[str] = mapped_column(String(60))
+    email: Mapped[str] = mapped_column(String(254))
+    zip: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str | None] = mapped_column(String(2))
+    comment: Mapped[str | None] = mapped_column(String(500))
+    public: Mapped[bool] = mapped_column(default=True)
+    opt_in: Mapped[bool] = mapped_column(default=False)
+    consent_text: Mapped[str | None] = mapped_column(String(500))
+    consent_at: Mapped[datetime | None]
+    ref: Mapped[str | None] = mapped_column(String(100))
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmation_sent_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    # The counter value this signature's confirmation produced ("you are signer number …").
+    signer_number: Mapped[int | None]
+
+    petition: Mapped[Petition] = relationship(back_populates="signatures")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """First name and last initial: the only part of a name shown in public."""
+        initial = self.last_name[:1].upper()
+        return f"{self.first_name} {initial}." if initial else self.first_name
+
+    @property
+    def place(self) -> str:
+        return ", ".join(p for p in (self.city, self.state) if p)
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("petition_id", "goal", "percent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    goal: Mapped[int]
+    percent: Mapped[int]
+    signature_count: Mapped[int]
+    reached_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    petition: Mapped[Petition] = relationship(back_populates="milestones")

@@ -1,0 +1,417 @@
+"""Petition use cases: signing, confirming, counting, milestones, closing and clean-up.
+
+Each public function is one use case and ends in one commit. The signature counter is
+moved only by ``_count_confirmation``'s atomic ``UPDATE … RETURNING``, so it stays exact
+under any number of concurrent confirmations; ``recount`` audits it against the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from advocacy.accounts.models import Membership, User
+from advocacy.core.db import utcnow
+from advocacy.core.text import normalise_email
+from advocacy.core.zipcodes import city_from_address, state_for_zip
+from advocacy.extensions import db
+from advocacy.mail.services import enqueue
+from advocacy.petitions import cache
+from advocacy.petitions.errors import InvalidToken, PetitionClosed
+from advocacy.petitions.models import (
+    MILESTONE_PERCENTS,
+    Milestone,
+    Petition,
+    PetitionStatus,
+    Signature,
+)
+
+CONSENT_TEXT = "Keep me updated about this campaign and related ones by email."
+TRACKING_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+@dataclass
+class SignatureInput:
+    first_name: str
+    last_name: str
+    email: str
+    zip: str
+    address: str | None = None
+    comment: str | None = None
+    public: bool = True
+    opt_in: bool = False
+    tracking: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SignResult:
+    """What the signer may be told. It never says whether the email had already signed."""
+
+    petition: Petition
+    needs_confirmation: bool
+
+
+@dataclass
+class ConfirmResult:
+    signature: Signature
+    newly_confirmed: bool
+
+
+# --- signing -----------------------------------------------------------------------------
+
+
+def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
+    """Record a signature, or answer a repeat, and queue the email that goes with it.
+
+    A new email creates one signature (counted at once when the petition does not ask for
+    confirmation). A repeat creates nothing: an unconfirmed one gets a fresh link, a
+    confirmed one an "you have already signed" note. The signer sees the same page in
+    every case, so the form cannot be used to learn who signed.
+    """
+    close_if_expired(petition)
+    if not petition.is_open:
+        raise PetitionClosed("This petition is closed and no longer takes signatures.")
+
+    email = normalise_email(data.email)
+    existing = _find_signature(petition.id, email)
+    if existing is None:
+        signature = _new_signature(petition, data, email)
+        try:
+            with db.session.begin_nested():
+                db.session.add(signature)
+        except IntegrityError:  # the same email signed in a concurrent request
+            existing = _find_signature(petition.id, email)
+            if existing is None:
+                raise
+        else:
+            if petition.require_confirmation:
+                _send_confirmation(signature)
+            else:
+                _count_confirmation(signature)
+            db.session.commit()
+            return SignResult(petition, petition.require_confirmation)
+
+    _answer_repeat(petition, existing)
+    db.session.commit()
+    return SignResult(petition, petition.require_confirmation)
+
+
+def _find_signature(petition_id: int, email: str) -> Signature | None:
+    return db.session.scalar(
+        select(Signature).where(Signature.petition_id == petition_id, Signature.email == email)
+    )
+
+
+def _new_signature(petition: Petition, data: SignatureInput, email: str) -> Signature:
+    state = state_for_zip(data.zip)
+    now = utcnow()
+    tracking = {k: v[:100] for k, v in data.tracking.items() if k in TRACKING_FIELDS and v}
+    return Signature(
+        petition_id=petition.id,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=email,
+        zip=data.zip,
+        address=(data.address or "").strip() or None,
+        city=city_from_address(data.address, state),
+        state=state,
+        comment=(data.comment or "").strip() or None,
+        public=data.public,
+        opt_in=data.opt_in,
+        consent_text=CONSENT_TEXT if data.opt_in else None,
+        consent_at=now if data.opt_in else None,
+        created_at=now,
+        **tracking,
+    )
+
+
+def _answer_repeat(petition: Petition, signature: Signature) -> None:
+    if signature.is_confirmed:
+        enqueue(
+            "already_signed",
+            signature.email,
+            "already_signed",
+            petition=petition,
+            signature=signature,
+            petition_url=_external("petitions.show", slug=petition.slug),
+        )
+    elif petition.require_confirmation:
+        # Restart the expiry clock: the signer is still trying.
+        signature.created_at = utcnow()
+        _send_confirmation(signature)
+    else:  # confirmation was switched off after this signature was made
+        _count_confirmation(signature)
+
+
+def _send_confirmation(signature: Signature) -> None:
+    signature.confirmation_sent_at = utcnow()
+    enqueue(
+        "confirm_signature",
+        signature.email,
+        "confirm_signature",
+        petition=signature.petition,
+        signature=signature,
+        confirm_url=_external("petitions.confirm", token=make_token(signature)),
+        expires_days=current_app.config["SIGNATURE_CONFIRM_DAYS"],
+    )
+
+
+# --- confirmation tokens -----------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="signature-confirm")
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def make_token(signature: Signature) -> str:
+    """A signed link token bound to this signature's id and email."""
+    return _serializer().dumps([signature.id, _email_digest(signature.email)])
+
+
+def signature_for_token(token: str) -> Signature:
+    """The signature a confirmation token names, or InvalidToken."""
+    max_age = timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"]).total_seconds()
+    try:
+        signature_id, digest = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidToken("This confirmation link has expired. Please sign again.") from exc
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise InvalidToken("This confirmation link is not valid.") from exc
+    signature = db.session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    if signature is None or _email_digest(signature.email) != digest:
+        raise InvalidToken("This confirmation link is not valid. Please sign again.")
+    return signature
+
+
+def confirm_signature(token: str) -> ConfirmResult:
+    """Confirm the signature a link names; confirming twice changes nothing."""
+    signature = signature_for_token(token)
+    if signature.is_confirmed:
+        return ConfirmResult(signature, newly_confirmed=False)
+    petition = signature.petition
+    close_if_expired(petition)
+    if not petition.is_open:
+        raise PetitionClosed("This petition closed before your signature was confirmed.")
+    counted = _count_confirmation(signature)
+    db.session.commit()
+    return ConfirmResult(signature, newly_confirmed=counted)
+
+
+def _count_confirmation(signature: Signature) -> bool:
+    """Mark confirmed and move the counter, atomically; False if another request beat us."""
+    now = utcnow()
+    marked = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        db.session.refresh(signature)
+        return False
+    count, goal = db.session.execute(
+        update(Petition)
+        .where(Petition.id == signature.petition_id)
+        .values(signature_count=Petition.signature_count + 1, updated_at=now)
+        .returning(Petition.signature_count, Petition.goal)
+        .execution_options(synchronize_session=False)
+    ).one()
+    db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id)
+        .values(signer_number=count)
+        .execution_options(synchronize_session=False)
+    )
+    petition = signature.petition
+    _record_milestones(petition, goal, count - 1, count)
+    db.session.refresh(signature)
+    db.session.refresh(petition)
+    cache.invalidate(petition.slug)
+    return True
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+def _record_milestones(petition: Petition, goal: int, before: int, after: int) -> None:
+    """Record each 25/50/75/100 % of ``goal`` that this step crossed, once, and tell organizers.
+
+    ``before``/``after`` come from the atomic counter update, so exactly one confirmation
+    crosses each threshold; the unique constraint guards against any replay.
+    """
+    for percent in MILESTONE_PERCENTS:
+        threshold = math.ceil(goal * percent / 100)
+        if not before < threshold <= after:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Milestone(
+                        petition_id=petition.id, goal=goal, percent=percent, signature_count=after
+                    )
+                )
+        except IntegrityError:
+            continue
+        new_goal = None
+        if percent == 100 and petition.goal_step:
+            new_goal = goal + petition.goal_step
+            db.session.execute(
+                update(Petition)
+                .where(Petition.id == petition.id, Petition.goal == goal)
+                .values(goal=new_goal, previous_goal=goal)
+                .execution_options(synchronize_session=False)
+            )
+        for organizer in organizers_of(petition):
+            enqueue(
+                "milestone",
+                organizer.email,
+                "milestone",
+                petition=petition,
+                organizer=organizer,
+                percent=percent,
+                goal=goal,
+                count=after,
+                new_goal=new_goal,
+                petition_url=_external("petitions.show", slug=petition.slug),
+            )
+
+
+def organizers_of(petition: Petition) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organization_id == petition.organization_id, User.active)
+            .order_by(User.id)
+        )
+    )
+
+
+# --- counting, closing, clean-up ---------------------------------------------------------
+
+
+@dataclass
+class Drift:
+    slug: str
+    stored: int
+    actual: int
+
+
+def recount(slug: str | None = None) -> list[Drift]:
+    """Recompute each petition's counter from its confirmed rows; return what had drifted."""
+    confirmed = (
+        select(func.count(Signature.id))
+        .where(Signature.petition_id == Petition.id, Signature.confirmed_at.is_not(None))
+        .scalar_subquery()
+    )
+    query = select(Petition.id, Petition.slug, Petition.signature_count, confirmed)
+    if slug:
+        query = query.where(Petition.slug == slug)
+    drifts = [
+        Drift(s, stored, actual)
+        for _id, s, stored, actual in db.session.execute(query.order_by(Petition.id))
+        if stored != actual
+    ]
+    for drift in drifts:
+        # Recompute in the UPDATE itself so a confirmation racing the audit is not lost.
+        db.session.execute(
+            update(Petition)
+            .where(Petition.slug == drift.slug)
+            .values(signature_count=confirmed, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        cache.invalidate(drift.slug)
+    db.session.commit()
+    return drifts
+
+
+def close_if_expired(petition: Petition) -> None:
+    """Persist the closure of an open petition whose deadline has passed."""
+    if petition.status is PetitionStatus.OPEN and petition.deadline_passed():
+        close_expired(now=utcnow())
+        db.session.refresh(petition)
+
+
+def close_expired(now: datetime | None = None) -> int:
+    """Close every open petition whose deadline has passed; returns how many."""
+    now = now or utcnow()
+    closed = (
+        db.session.execute(
+            update(Petition)
+            .where(Petition.status == PetitionStatus.OPEN, Petition.deadline <= now)
+            .values(status=PetitionStatus.CLOSED, closed_at=now, updated_at=now)
+            .returning(Petition.slug)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.commit()
+    for slug in closed:
+        cache.invalidate(slug)
+    return len(closed)
+
+
+def purge_unconfirmed(now: datetime | None = None) -> int:
+    """Delete signatures left unconfirmed past ``SIGNATURE_CONFIRM_DAYS``; returns how many."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"])
+    result = db.session.execute(
+        delete(Signature).where(Signature.confirmed_at.is_(None), Signature.created_at < cutoff)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_public_petition(slug: str) -> Petition | None:
+    """A petition the public may see (anything but a draft), or None."""
+    petition = db.session.scalar(select(Petition).where(Petition.slug == slug))
+    if petition is None or not petition.is_public:
+        return None
+    return petition
+
+
+def recent_signers(petition: Petition, limit: int) -> list[Signature]:
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(
+                Signature.petition_id == petition.id,
+                Signature.confirmed_at.is_not(None),
+                Signature.public,
+            )
+            .order_by(Signature.confirmed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_petitions() -> list[Petition]:
+    return list(
+        db.session.scalars(
+            select(Petition)
+            .where(
+                Petition.status == PetitionStatus.OPEN,
+                (Petition.deadline.is_(None)) | (Petition.deadline > utcnow()),
+            )
+            .order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
+        )
+    )
+
+
+def _external(endpoint: str, **values: object) -> str:
+    return url_for(endpoint, _external=True, **values)

@@ -1,0 +1,148 @@
+"""Public petition pages: the list, a petition, signing, confirmation and thanks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from advocacy.core.db import utcnow
+from advocacy.extensions import db
+from advocacy.petitions import cache, services
+from advocacy.petitions.errors import InvalidToken, PetitionClosed
+from advocacy.petitions.forms import ConfirmForm, SignForm
+from advocacy.petitions.models import Petition, Signature
+from advocacy.petitions.sharing import share_links
+
+bp = Blueprint("petitions", __name__)
+
+# Stands in the cached page where each visitor's CSRF token and tracking fields go.
+FORM_EXTRAS = "<!--advocacy:form-extras-->"
+
+
+@bp.get("/")
+def index():
+    return render_template("petitions/index.html", petitions=services.open_petitions())
+
+
+def _public_or_404(slug: str) -> Petition:
+    petition = services.get_public_petition(slug)
+    if petition is None:
+        abort(404)
+    services.close_if_expired(petition)
+    return petition
+
+
+def _render_petition(petition: Petition, form: SignForm) -> str:
+    return render_template(
+        "petitions/show.html",
+        petition=petition,
+        form=form,
+        signers=services.recent_signers(petition, current_app.config["RECENT_SIGNERS"]),
+        form_extras=Markup(FORM_EXTRAS),  # noqa: S704 - a constant comment marker
+        rendered_at=utcnow(),
+    )
+
+
+def _form_extras(values: dict[str, str]) -> str:
+    fields = {"csrf_token": generate_csrf(), **values}
+    return "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
+    )
+
+
+def _tracking(source) -> dict[str, str]:
+    return {k: source[k][:100] for k in services.TRACKING_FIELDS if source.get(k)}
+
+
+@bp.get("/petitions/<slug>")
+def show(slug: str):
+    petition = _public_or_404(slug)
+    html = cache.get_or_render(
+        slug,
+        current_app.config["PETITION_PAGE_CACHE_SECONDS"],
+        lambda: _render_petition(petition, SignForm(formdata=None)),
+    )
+    return html.replace(FORM_EXTRAS, _form_extras(_tracking(request.args)))
+
+
+@bp.post("/petitions/<slug>/sign")
+def sign(slug: str):
+    petition = _public_or_404(slug)
+    form = SignForm()
+    tracking = _tracking(request.form) or _tracking(request.args)
+    if form.validate_on_submit() and petition.is_open:
+        data = services.SignatureInput(
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            email=form.email.data,
+            zip=form.zip.data,
+            address=form.address.data,
+            comment=form.comment.data,
+            public=form.public.data,
+            opt_in=form.opt_in.data,
+            tracking=tracking,
+        )
+        try:
+            result = services.sign_petition(petition, data)
+        except PetitionClosed:
+            db.session.rollback()
+        else:
+            endpoint = "petitions.check_inbox" if result.needs_confirmation else "petitions.signed"
+            return redirect(url_for(endpoint, slug=slug))
+    status = 400 if petition.is_open else 409
+    html = _render_petition(petition, form)
+    return html.replace(FORM_EXTRAS, _form_extras(tracking)), status
+
+
+@bp.get("/petitions/<slug>/check-your-inbox")
+def check_inbox(slug: str):
+    petition = _public_or_404(slug)
+    return render_template("petitions/check_inbox.html", petition=petition)
+
+
+@bp.get("/petitions/<slug>/signed")
+def signed(slug: str):
+    """Thanks for petitions that count signatures without email confirmation."""
+    petition = _public_or_404(slug)
+    return render_template(
+        "petitions/thanks.html", petition=petition, signature=None, shares=share_links(petition)
+    )
+
+
+@bp.route("/signatures/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    form = ConfirmForm()
+    try:
+        signature = services.signature_for_token(token)
+    except InvalidToken as exc:
+        return render_template("petitions/confirm_invalid.html", message=exc.message), 400
+    if signature.is_confirmed:
+        return redirect(url_for("petitions.confirmed", token=token))
+    if form.validate_on_submit():
+        try:
+            services.confirm_signature(token)
+        except PetitionClosed as exc:
+            db.session.rollback()
+            return render_template(
+                "petitions/confirm_invalid.html", message=exc.message, petition=signature.petition
+            ), 409
+        return redirect(url_for("petitions.confirmed", token=token))
+    return render_template("petitions/confirm.html", signature=signature, form=form)
+
+
+@bp.get("/signatures/confirmed/<token>")
+def confirmed(token: str):
+    try:
+        signature: Signature = services.signature_for_token(token)
+    except InvalidToken as exc:
+        return render_template("petitions/confirm_invalid.html", message=exc.message), 400
+    if not signature.is_confirmed:
+        return redirect(url_for("petitions.confirm", token=token))
+    petition = signature.petition
+    return render_template(
+        "petitions/thanks.html",
+        petition=petition,
+        signature=signature,
+        shares=share_links(petition, signature),
+    )
