@@ -1,27 +1,16 @@
-"""Configuration classes, chosen by ``ADVOCACY_CONFIG`` and overridden from the environment.
+"""Configuration: classes of defaults, chosen by ``ADVOCACY_CONFIG``, then the environment.
 
-Everything secret or deployment-specific comes from environment variables; nothing here
-is computed from the machine at import time except the development SQLite path.
+The classes hold no environment reads: ``environment_overrides()`` reads the deployment's
+variables when ``create_app`` runs, so nothing is fixed at import time.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def _bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
 
 
 def database_url(url: str | None) -> str | None:
@@ -34,71 +23,106 @@ def database_url(url: str | None) -> str | None:
     return url
 
 
-class Config:
-    """Settings shared by every environment."""
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+
+# Environment variable → (config key, parser). Every one is listed in .env.example and README.
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", database_url),
+    "REDIS_URL": ("REDIS_URL", str),
+    "SERVER_NAME": ("SERVER_NAME", str),
+    "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
+    "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "MAIL_BACKEND": ("MAIL_BACKEND", str),
+    "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
+    "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
+    "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
+}
+
+
+def environment_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    settings = {
+        key: parse(environ[name])
+        for name, (key, parse) in ENVIRONMENT.items()
+        if environ.get(name) not in (None, "")
+    }
+    # With an SMTP server configured, mail goes over SMTP unless MAIL_BACKEND says otherwise.
+    if "MAIL_SERVER" in settings and "MAIL_BACKEND" not in settings:
+        settings["MAIL_BACKEND"] = "smtp"
+    return settings
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL: str | None = None
 
     # Links in email are built outside a request, so they need the public host name.
-    SERVER_NAME = os.environ.get("SERVER_NAME")
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME = "https"
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER")
-    MAIL_PORT = _int("MAIL_PORT", 587)
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
-    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "Advocacy <no-reply@advocacy.localhost>"
-    )
-    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
-    # "smtp" when MAIL_SERVER is set, otherwise "console" (printed and kept in the dev outbox).
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "console")
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Advocacy <no-reply@advocacy.localhost>"
+    # "smtp" (Flask-Mail), "console" (printed, kept in the outbox), "memory" or "null" (kept only).
+    MAIL_BACKEND = "console"
+    # Deliver inside the committing request instead of after it (tests only).
+    MAIL_SYNC = False
     DEV_OUTBOX = False
 
-    # Signatures
-    SIGNATURE_CONFIRM_DAYS = _int("SIGNATURE_CONFIRM_DAYS", 7)
+    # The shared public-domain tables (legislators, ZIP→district); default ../shared/data.
+    DATA_DIR: str | None = None
+
+    SIGNATURE_CONFIRM_DAYS = 7
     RECENT_SIGNERS = 10
-    # Seconds a rendered public petition page may be reused by one process.
-    PETITION_PAGE_CACHE_SECONDS = _int("PETITION_PAGE_CACHE_SECONDS", 5)
-    API_CACHE_SECONDS = _int("API_CACHE_SECONDS", 30)
+    # Seconds one worker may reuse a rendered public petition page (see petitions/cache.py).
+    PETITION_PAGE_CACHE_SECONDS = 5
+    API_CACHE_SECONDS = 30
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    WTF_CSRF_TIME_LIMIT = _int("WTF_CSRF_TIME_LIMIT", 6 * 3600)
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 1024 * 1024
-    SQLALCHEMY_TRACK_MODIFICATIONS = False
 
 
 class DevelopmentConfig(Config):
     """``make run``: a SQLite file in ``instance/``, mail to the console and the dev outbox."""
 
     DEBUG = True
-    SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-key-change-me"  # noqa: S105
-    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
-        f"sqlite:///{BASE_DIR / 'instance' / 'advocacy.db'}"
-    )
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - development only
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'advocacy.db'}"
+    PREFERRED_URL_SCHEME = "http"
     DEV_OUTBOX = True
-    SESSION_COOKIE_SECURE = False
 
 
 class TestingConfig(Config):
-    """pytest: a throwaway database, synchronous mail kept in memory, no page cache."""
+    """pytest: a throwaway database, mail delivered synchronously and kept, no page cache."""
 
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVER_NAME = "advocacy.test"
     PREFERRED_URL_SCHEME = "http"
     MAIL_BACKEND = "memory"
-    MAIL_SERVER = None
-    REDIS_URL = None
+    MAIL_SYNC = True
     DEV_OUTBOX = True
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
@@ -111,7 +135,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod
-    def validate(cls, settings: dict) -> None:
+    def validate(cls, settings: Any) -> None:
         missing = [k for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not settings.get(k)]
         if missing:
             names = ", ".join("DATABASE_URL" if m.startswith("SQLALCHEMY") else m for m in missing)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import ProductionConfig, configs
+from config import ProductionConfig, configs, environment_overrides
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
@@ -25,7 +25,9 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     if name not in configs:
         raise RuntimeError(f"Unknown ADVOCACY_CONFIG {name!r}; use one of {sorted(configs)}")
     app.config.from_object(configs[name])
-    app.config.from_prefixed_env("ADVOCACY")
+    if name != "testing":  # tests never pick up a developer's DATABASE_URL or mail server
+        app.config.update(environment_overrides())
+        app.config.from_prefixed_env("ADVOCACY")
     app.config.update(overrides)
     if name == "production":
         ProductionConfig.validate(app.config)
@@ -77,9 +79,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from advocacy.core.errorpages import register
+    from advocacy.core import errorpages, security
 
-    register(app)
+    errorpages.register(app)
+    security.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,7 +1,45 @@
-"""``flask demo load``."""
+"""``flask demo load``: the demo organisations, organizer and petitions."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.demo import services
+
 demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def default_data_dir() -> Path:
+    configured = current_app.config.get("DATA_DIR")
+    if configured:
+        return Path(configured)
+    return Path(current_app.root_path).parent.parent / "shared" / "data"
+
+
+@demo_cli.command("load")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with zip_congressional_districts.csv (default: ../shared/data).",
+)
+def load(data_dir: Path | None) -> None:
+    """Load the demo data; petitions already present are left alone."""
+    data_dir = data_dir or default_data_dir()
+    if not (data_dir / "zip_congressional_districts.csv").exists():
+        raise click.ClickException(
+            f"No zip_congressional_districts.csv in {data_dir}; pass --data-dir or set "
+            "ADVOCACY_DATA_DIR."
+        )
+    result = services.load_demo(data_dir)
+    if result.created:
+        click.echo(f"Loaded demo petitions: {', '.join(result.created)}")
+    else:
+        click.echo("Demo data already loaded.")
+    click.echo(
+        f"Organizer login: {services.DEMO_EMAIL} / {services.DEMO_PASSWORD} "
+        "(http://127.0.0.1:5000/login)"
+    )

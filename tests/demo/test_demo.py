@@ -1,0 +1,46 @@
+"""Demo data loads from the shared tables, idempotently, with exact counters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from advocacy.demo import services
+from advocacy.petitions import services as petitions
+from advocacy.petitions.models import Petition, Signature
+
+DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture
+def data_dir():
+    if not (DATA_DIR / "zip_congressional_districts.csv").exists():
+        pytest.fail(f"shared data not found at {DATA_DIR}")
+    return DATA_DIR
+
+
+def test_demo_load_is_idempotent_and_counts_match(app, db, data_dir):
+    first = services.load_demo(data_dir, scale=0.02)
+    assert len(first.created) == 4
+    second = services.load_demo(data_dir, scale=0.02)
+    assert second.created == []
+    assert db.session.scalar(select(func.count(Petition.id))) == 4
+    assert petitions.recount() == []  # every counter equals its confirmed rows
+    flagship = db.session.scalar(select(Petition).where(Petition.slug == "let-imgs-help-covid-19"))
+    assert flagship.goal == 10_000
+    states = set(db.session.scalars(select(Signature.state).where(Signature.petition_id == flagship.id)))
+    assert len(states) > 10  # spread over real ZIP codes across the country
+
+
+def test_demo_command_prints_login(runner, data_dir):
+    result = runner.invoke(args=["demo", "load", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert services.DEMO_EMAIL in result.output and services.DEMO_PASSWORD in result.output
+
+
+def test_demo_command_explains_missing_data(runner, tmp_path):
+    result = runner.invoke(args=["demo", "load", "--data-dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "zip_congressional_districts.csv" in result.output
