@@ -30,7 +30,8 @@ def test_demo_load_is_idempotent_and_counts_match(app, db, data_dir):
     assert petitions.recount() == []  # every counter equals its confirmed rows
     flagship = db.session.scalar(select(Petition).where(Petition.slug == "let-imgs-help-covid-19"))
     assert flagship.goal == 10_000
-    states = set(db.session.scalars(select(Signature.state).where(Signature.petition_id == flagship.id)))
+    query = select(Signature.state).where(Signature.petition_id == flagship.id)
+    states = set(db.session.scalars(query))
     assert len(states) > 10  # spread over real ZIP codes across the country
 
 
