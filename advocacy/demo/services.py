@@ -300,10 +300,8 @@ def _create_petition(spec, org, organizer, zips, rng, scale: float) -> None:
     )
     db.session.add(petition)
     db.session.flush()
-    # Signing picks up over time; the newest signatures are in the last hours.
-    moments = sorted(
-        now - timedelta(seconds=(60 * 86400) * (rng.random() ** 2.5)) for _ in range(count)
-    )
+    # Spread over the last 60 days, so the newest few are minutes to hours old.
+    moments = sorted(now - timedelta(seconds=60 * 86400 * rng.random()) for _ in range(count))
     rows = []
     for number, confirmed_at in enumerate(moments, start=1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
