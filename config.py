@@ -126,6 +126,8 @@ class TestingConfig(Config):
     DEV_OUTBOX = True
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
+    # Fast hashing keeps the suite quick; real configs use werkzeug's scrypt default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
 
 
 class ProductionConfig(Config):

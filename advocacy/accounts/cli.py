@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from advocacy.accounts import services
 from advocacy.core.errors import DomainError
+from advocacy.extensions import db
 
 users_cli = AppGroup("users", help="User accounts.")
 
@@ -20,6 +21,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     try:
         user = services.create_user(email, name, password, is_admin=True)
     except DomainError as exc:
+        db.session.rollback()
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created admin {user.email}.")
 
@@ -31,9 +33,10 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.password_option()
 def create_organizer(email: str, name: str, organization: str, password: str) -> None:
     """Create an organizer of an organisation."""
-    org = services.get_or_create_organization(organization)
     try:
+        org = services.get_or_create_organization(organization)
         user = services.create_user(email, name, password, organization=org)
     except DomainError as exc:
+        db.session.rollback()
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created organizer {user.email} for {org.name}.")

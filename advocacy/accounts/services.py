@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from advocacy.accounts.models import Membership, Organization, Role, User
@@ -10,9 +12,15 @@ from advocacy.core.text import normalise_email, slugify
 from advocacy.extensions import db
 
 MIN_PASSWORD = 10
+# Shape only: one @, something either side, a dot in the domain, no spaces.
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def get_or_create_organization(name: str, website: str | None = None) -> Organization:
+    """The organisation called ``name`` (matched by slug), created and flushed if new."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError("Enter an organisation name of up to 200 characters.", "organization")
     slug = slugify(name, 100)
     org = db.session.scalar(select(Organization).where(Organization.slug == slug))
     if org is None:
@@ -33,6 +41,11 @@ def create_user(
 ) -> User:
     """Create a user (admin, or organizer of ``organization``) and commit."""
     email = normalise_email(email)
+    if not _EMAIL_RE.match(email) or len(email) > 254:
+        raise DomainError("Enter a valid email address, such as name@example.org.", "email")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError("Enter a name of up to 200 characters.", "name")
     if len(password) < MIN_PASSWORD:
         raise DomainError(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
     if db.session.scalar(select(User.id).where(User.email == email)):

@@ -21,7 +21,16 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only a path on this site. Browsers read a backslash as a slash and drop tabs and
+    # newlines, so "/\\evil.example" would leave the site: such characters are refused.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not any(c.isspace() for c in target)
+    ):
         parts = urlsplit(target)
         if not parts.netloc and not parts.scheme:
             return target

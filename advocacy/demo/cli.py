@@ -26,7 +26,14 @@ def default_data_dir() -> Path:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder with zip_congressional_districts.csv (default: ../shared/data).",
 )
-def load(data_dir: Path | None) -> None:
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.001, 10),
+    default=1.0,
+    show_default=True,
+    help="Multiply the demo signature counts (smaller for quick checks).",
+)
+def load(data_dir: Path | None, scale: float) -> None:
     """Load the demo data; petitions already present are left alone."""
     data_dir = data_dir or default_data_dir()
     if not (data_dir / "zip_congressional_districts.csv").exists():
@@ -34,7 +41,7 @@ def load(data_dir: Path | None) -> None:
             f"No zip_congressional_districts.csv in {data_dir}; pass --data-dir or set "
             "ADVOCACY_DATA_DIR."
         )
-    result = services.load_demo(data_dir)
+    result = services.load_demo(data_dir, scale=scale)
     if result.created:
         click.echo(f"Loaded demo petitions: {', '.join(result.created)}")
     else:

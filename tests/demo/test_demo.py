@@ -36,7 +36,7 @@ def test_demo_load_is_idempotent_and_counts_match(app, db, data_dir):
 
 
 def test_demo_command_prints_login(runner, data_dir):
-    result = runner.invoke(args=["demo", "load", "--data-dir", str(data_dir)])
+    result = runner.invoke(args=["demo", "load", "--data-dir", str(data_dir), "--scale", "0.01"])
     assert result.exit_code == 0, result.output
     assert services.DEMO_EMAIL in result.output and services.DEMO_PASSWORD in result.output
 
