@@ -1,14 +1,170 @@
-"""Organizer pages (the full dashboard arrives with its own issue)."""
+"""Organizer pages: the dashboard, writing and editing, preview, publish, close and reopen.
+
+Every petition route loads the petition and checks ``current_user.can_manage`` on the
+server; someone from another organisation gets the same 404 as a petition that does not
+exist, so ids reveal nothing.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from advocacy.core.db import utcnow
+from advocacy.core.errors import DomainError
+from advocacy.extensions import db
+from advocacy.organize.forms import ActionForm, CloseForm, NewPetitionForm, PetitionForm
+from advocacy.petitions import editing
+from advocacy.petitions.forms import SignForm
+from advocacy.petitions.models import Petition, PetitionStatus
+from advocacy.petitions.services import recent_signers
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 
 
-@bp.get("/")
+@bp.before_request
 @login_required
+def require_login() -> None:
+    """Every organizer page needs a logged-in user."""
+
+
+def _managed_or_404(petition_id: int) -> Petition:
+    petition = db.get_or_404(Petition, petition_id)
+    if not current_user.can_manage(petition.organization_id):
+        abort(404)
+    return petition
+
+
+def _form_error(form: PetitionForm, error: DomainError) -> None:
+    """Show a service's refusal on the field it concerns, or at the top of the page."""
+    field = form._fields.get(error.field or "")
+    if field is not None:
+        field.errors.append(error.message)
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/")
 def dashboard():
-    return render_template("organize/dashboard.html", petitions=[])
+    return render_template(
+        "organize/dashboard.html",
+        petitions=editing.petitions_managed_by(current_user),
+        organizations=editing.organizations_for(current_user),
+    )
+
+
+@bp.route("/petitions/new", methods=["GET", "POST"])
+def new_petition():
+    orgs = editing.organizations_for(current_user)
+    if not orgs:
+        flash("Ask an administrator to add you to an organisation first.", "error")
+        return redirect(url_for("organize.dashboard"))
+    form = NewPetitionForm(organization_id=orgs[0].id)
+    form.organization_id.choices = [(o.id, o.name) for o in orgs]
+    if form.validate_on_submit():
+        org = next(o for o in orgs if o.id == form.organization_id.data)
+        try:
+            petition = editing.create_petition(org, current_user, form.petition_input())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash("Draft saved. Preview it, then publish when it is ready.", "success")
+            return redirect(url_for("organize.edit_petition", petition_id=petition.id))
+    status = 400 if form.errors else 200
+    return render_template("organize/edit.html", form=form, petition=None, orgs=orgs), status
+
+
+@bp.route("/petitions/<int:petition_id>/edit", methods=["GET", "POST"])
+def edit_petition(petition_id: int):
+    petition = _managed_or_404(petition_id)
+    form = PetitionForm(obj=petition)
+    if form.validate_on_submit():
+        try:
+            editing.update_petition(petition, form.petition_input())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("organize.edit_petition", petition_id=petition.id))
+    return render_template(
+        "organize/edit.html",
+        form=form,
+        petition=petition,
+        close_form=CloseForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+    ), 400 if form.errors else 200
+
+
+class PreviewPetition:
+    """The petition as the public will see it once published: a draft shows its sign form."""
+
+    def __init__(self, petition: Petition):
+        self._petition = petition
+
+    def __getattr__(self, name: str):
+        return getattr(self._petition, name)
+
+    @property
+    def effective_status(self) -> PetitionStatus:
+        if self._petition.status is PetitionStatus.DRAFT:
+            return PetitionStatus.OPEN
+        return self._petition.effective_status
+
+    @property
+    def is_open(self) -> bool:
+        return self.effective_status is PetitionStatus.OPEN and not self.deadline_passed()
+
+
+@bp.get("/petitions/<int:petition_id>/preview")
+def preview_petition(petition_id: int):
+    petition = _managed_or_404(petition_id)
+    return render_template(
+        "organize/preview.html",
+        petition=PreviewPetition(petition),
+        form=SignForm(formdata=None),
+        signers=recent_signers(petition, current_app.config["RECENT_SIGNERS"]),
+        form_extras=Markup(""),
+        rendered_at=utcnow(),
+        edit_url=url_for("organize.edit_petition", petition_id=petition.id),
+    )
+
+
+def _status_action(petition_id: int, form: ActionForm | CloseForm, action, done: str):
+    """Run one status change from a button: CSRF-checked, then flash and back to the editor."""
+    petition = _managed_or_404(petition_id)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(petition)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done.format(title=petition.title), "success")
+    return redirect(url_for("organize.edit_petition", petition_id=petition_id))
+
+
+@bp.post("/petitions/<int:petition_id>/publish")
+def publish_petition(petition_id: int):
+    return _status_action(
+        petition_id, ActionForm(), editing.publish_petition, "“{title}” is now public."
+    )
+
+
+@bp.post("/petitions/<int:petition_id>/close")
+def close_petition(petition_id: int):
+    form = CloseForm()
+    won = bool(form.won.data)
+    return _status_action(
+        petition_id,
+        form,
+        lambda p: editing.close_petition(p, won=won),
+        "“{title}” is marked as won. Congratulations!" if won else "“{title}” is closed.",
+    )
+
+
+@bp.post("/petitions/<int:petition_id>/reopen")
+def reopen_petition(petition_id: int):
+    return _status_action(
+        petition_id, ActionForm(), editing.reopen_petition, "“{title}” takes signatures again."
+    )

@@ -1,0 +1,1 @@
+"""Accounts: login, logout and the users commands."""

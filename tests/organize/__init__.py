@@ -1,0 +1,1 @@
+"""Organizer pages and petition editing."""
