@@ -1,13 +1,19 @@
-// Progressive enhancement: the "Copy link" button copies; without JS the field is selectable.
+// Progressive enhancement for the thank-you page. Without JS the link sits in a read-only
+// field anyone can select and copy; with JS a "Copy link" button appears next to it.
 document.querySelectorAll("[data-copy]").forEach((button) => {
+  const field = button.parentElement.querySelector(".copy-field");
+  const label = button.querySelector("span") || button;
+  button.hidden = false;
+  if (field) field.addEventListener("focus", () => field.select());
   button.addEventListener("click", async () => {
     const url = button.getAttribute("data-copy");
     try {
       await navigator.clipboard.writeText(url);
     } catch (e) {
-      const field = button.parentElement.querySelector(".copy-field");
       if (field) { field.select(); document.execCommand("copy"); }
     }
-    button.textContent = "Link copied";
+    label.textContent = "Copied";
+    button.setAttribute("aria-live", "polite");
+    setTimeout(() => { label.textContent = "Copy link"; }, 2500);
   });
 });

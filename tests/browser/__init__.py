@@ -1,0 +1,1 @@
+"""Real-browser journeys: Chromium through Playwright against a live server."""

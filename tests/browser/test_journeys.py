@@ -1,0 +1,175 @@
+"""What a supporter does in a real browser: sign, confirm by email, make mistakes, use a phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import assert_accessible, assert_no_horizontal_overflow, snap
+
+pytestmark = pytest.mark.browser
+
+
+def sign_count(page) -> int:
+    text = page.locator(".sign-panel .count").inner_text()
+    return int(text.replace(",", ""))
+
+
+def fill_with_keyboard(page, first, last, email, zip_code, comment="") -> None:
+    """Type into the sign form the way a keyboard user does: one field, Tab, the next."""
+    page.get_by_label("First name").focus()
+    for value in (first, last, email, zip_code, "", comment):
+        if value:
+            page.keyboard.type(value)
+        page.keyboard.press("Tab")
+
+
+def test_supporter_signs_confirms_by_email_and_cannot_sign_twice(page, live_server, seeded, store):
+    page.goto(live_server("/"))
+    assert_accessible(page)
+    snap(page, "home")
+    page.get_by_role("link", name=re.compile("Let internationally trained doctors")).click()
+
+    page.wait_for_url(f"**/petitions/{seeded.slug}")
+    assert sign_count(page) == seeded.count
+    assert_accessible(page)
+    snap(page, "petition")
+
+    fill_with_keyboard(
+        page, "Maria", "Lopez", "maria@example.com", "13202", "My mother waited a year."
+    )
+    # Tab has walked past the comment: "show my name" (checked), "keep me updated", the button.
+    assert page.evaluate("document.activeElement.name") == "public"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # opt in
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Sign the petition"
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"**/petitions/{seeded.slug}/check-your-inbox*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your inbox"
+    assert_accessible(page)
+    snap(page, "check-inbox")
+    assert store.count(seeded.slug) == seeded.count
+
+    page.goto(live_server("/dev/outbox"))
+    assert_accessible(page)
+    snap(page, "outbox")
+    message = page.locator(".outbox-message").filter(has_text="maria@example.com").first
+    message.locator('a[href*="/signatures/confirm/"]').first.click()
+
+    page.wait_for_url("**/signatures/confirm/**")
+    assert "Maria L." in page.locator("main").inner_text()
+    assert_accessible(page)
+    snap(page, "confirm")
+    page.get_by_role("button", name="Confirm my signature").click()
+
+    page.wait_for_url("**/signatures/confirmed/**")
+    number = seeded.count + 1
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == f"Thank you — you are signer number {number}"
+    assert page.get_by_role("link", name="Facebook").count() == 1
+    assert page.get_by_role("button", name="Copy link").is_visible()  # share.js shows it
+    assert_accessible(page)
+    snap(page, "thanks")
+
+    page.get_by_role("link", name="Back to the petition").click()
+    page.wait_for_url(f"**/petitions/{seeded.slug}")
+    assert sign_count(page) == number
+    assert "Maria L." in page.locator(".signers").inner_text()
+
+    # The same email again: the same page, nothing counted twice, a note by email instead.
+    fill_with_keyboard(page, "Maria", "Lopez", "maria@example.com", "13202")
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_url(f"**/petitions/{seeded.slug}/check-your-inbox*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your inbox"
+    page.goto(live_server(f"/petitions/{seeded.slug}"))
+    assert sign_count(page) == number
+    assert store.count(seeded.slug) == number
+    page.goto(live_server("/dev/outbox"))
+    assert page.locator(".outbox-message").first.locator(".outbox-subject").inner_text() == (
+        "You have already signed: Let internationally trained doctors practice where "
+        "patients need them"
+    )
+
+
+def test_invalid_input_shows_field_messages_and_keeps_entries(page, live_server, seeded, store):
+    signatures, messages = store.signatures(), store.messages()
+    page.goto(live_server(f"/petitions/{seeded.slug}"))
+    fill_with_keyboard(page, "Maria", "Lopez", "maria@", "1320", "Because patients wait.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign the petition").click()
+
+    assert page.get_by_role("alert").inner_text().startswith("Please correct the 2 fields")
+    # sign.js moves focus to the summary, so a screen reader announces it first.
+    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    email, zip_code = page.get_by_label("Email", exact=True), page.get_by_label("ZIP code")
+    assert email.get_attribute("aria-invalid") == "true"
+    assert zip_code.get_attribute("aria-invalid") == "true"
+    assert "Enter a valid email address" in page.locator("#email-error").inner_text()
+    assert "Enter a 5-digit ZIP code" in page.locator("#zip-error").inner_text()
+    assert "email-error" in email.get_attribute("aria-describedby")
+    # What was typed stays, so only the mistakes need fixing.
+    assert page.get_by_label("First name").input_value() == "Maria"
+    assert page.get_by_label("Last name").input_value() == "Lopez"
+    assert email.input_value() == "maria@"
+    assert page.get_by_label(re.compile("Why are you signing")).input_value() == (
+        "Because patients wait."
+    )
+    assert_accessible(page)
+    snap(page, "petition-errors")
+    assert (store.signatures(), store.messages()) == (signatures, messages)
+    assert store.count(seeded.slug) == seeded.count
+
+    # Fixing the two fields is enough: the CSRF token in the re-rendered form still works.
+    email.fill("maria@example.com")
+    zip_code.fill("13202")
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_url(f"**/petitions/{seeded.slug}/check-your-inbox*")
+    assert store.signatures() == signatures + 1
+
+
+def test_petition_page_fits_a_phone(phone_page, live_server, seeded):
+    page = phone_page
+    for path in ("/", f"/petitions/{seeded.slug}", "/no-such-page"):
+        page.goto(live_server(path))
+        assert_no_horizontal_overflow(page)
+    assert_accessible(page)
+    snap(page, "not-found")
+
+    page.goto(live_server(f"/petitions/{seeded.slug}"))
+    snap(page, "petition-phone", phone=False)
+    # The count and a way to the form show on the first screen, above the petition text.
+    jump = page.get_by_role("link", name="Sign now")
+    assert jump.is_visible() and jump.bounding_box()["y"] + 44 < 844
+    jump.click()
+    button = page.get_by_role("button", name="Sign the petition")
+    page.get_by_label("First name").focus()
+    button.scroll_into_view_if_needed()
+    assert button.is_visible()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["height"] >= 44, "a thumb-sized target"
+    assert_no_horizontal_overflow(page)
+
+
+def test_signing_works_without_javascript(no_js_page, live_server, seeded, store):
+    page = no_js_page
+    page.goto(live_server(f"/petitions/{seeded.slug}"))
+    page.get_by_label("First name").fill("Noor")
+    page.get_by_label("Last name").fill("Haddad")
+    page.get_by_label("Email", exact=True).fill("noor@example.com")
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_role("button", name="Sign the petition").click()
+    page.wait_for_url(f"**/petitions/{seeded.slug}/check-your-inbox*")
+
+    page.goto(live_server("/dev/outbox"))
+    page.locator('.outbox-message a[href*="/signatures/confirm/"]').first.click()
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.wait_for_url("**/signatures/confirmed/**")
+    assert store.count(seeded.slug) == seeded.count + 1
+    # Without the script the link to share is a plain field to copy from; no dead button.
+    link = page.get_by_label("Or copy the link").input_value()
+    assert link.startswith(live_server(f"/petitions/{seeded.slug}?ref=copy."))
+    assert not page.get_by_role("button", name="Copy link").is_visible()
