@@ -5,6 +5,10 @@ worker keeps the rendered page for ``PETITION_PAGE_CACHE_SECONDS`` and drops it 
 when this process changes the petition, so a page is never older than that bound. The
 CSRF token is the one per-visitor part; it is put into the cached HTML on every request.
 Nothing here is state another instance needs: losing it only costs a re-render.
+
+A hit costs no database query at all (``get``), which is what lets the page keep up with
+the bare framework under load (see docs/BENCHMARKS.md). An entry never outlives the
+petition's deadline, so a page cannot offer the form after the petition has closed.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 _lock = threading.Lock()
 _pages: dict[str, tuple[float, str]] = {}
@@ -19,7 +24,18 @@ _generation = 0
 MAX_ENTRIES = 500
 
 
-def get_or_render(slug: str, ttl: float, render: Callable[[], str]) -> str:
+def get(slug: str) -> str | None:
+    """The cached page for ``slug`` if it is still fresh, else None."""
+    entry = _pages.get(slug)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    return None
+
+
+def get_or_render(
+    slug: str, ttl: float, render: Callable[[], str], until: datetime | None = None
+) -> str:
+    """The cached page, or ``render()`` kept for ``ttl`` seconds but never past ``until``."""
     if ttl <= 0:
         return render()
     now = time.monotonic()
@@ -28,6 +44,12 @@ def get_or_render(slug: str, ttl: float, render: Callable[[], str]) -> str:
         return entry[1]
     generation = _generation
     html = render()
+    if until is not None:
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        ttl = min(ttl, (until - datetime.now(UTC)).total_seconds())
+        if ttl <= 0:
+            return html
     with _lock:
         # Keep it only if nothing invalidated the cache while we were rendering.
         if generation == _generation:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -55,14 +65,27 @@ def _tracking(source) -> dict[str, str]:
     return {k: source[k][:100] for k in services.TRACKING_FIELDS if source.get(k)}
 
 
+def _shared_page_ok() -> bool:
+    """Whether this visitor sees the same page as everyone: not logged in, no flash waiting."""
+    return "_flashes" not in session and not current_user.is_authenticated
+
+
 @bp.get("/petitions/<slug>")
 def show(slug: str):
-    petition = _public_or_404(slug)
-    html = cache.get_or_render(
-        slug,
-        current_app.config["PETITION_PAGE_CACHE_SECONDS"],
-        lambda: _render_petition(petition, SignForm(formdata=None)),
-    )
+    shared = _shared_page_ok()
+    # A fresh cached page is served without touching the database.
+    html = cache.get(slug) if shared else None
+    if html is None:
+        petition = _public_or_404(slug)
+        if shared:
+            html = cache.get_or_render(
+                slug,
+                current_app.config["PETITION_PAGE_CACHE_SECONDS"],
+                lambda: _render_petition(petition, SignForm(formdata=None)),
+                until=petition.deadline if petition.is_open else None,
+            )
+        else:
+            html = _render_petition(petition, SignForm(formdata=None))
     return html.replace(FORM_EXTRAS, _form_extras(_tracking(request.args)))
 
 
