@@ -66,7 +66,10 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every request. A connection the server dropped
+    # fails one statement, and SQLAlchemy then replaces the whole pool; recycle before
+    # typical idle timeouts.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL: str | None = None
 

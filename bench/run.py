@@ -104,6 +104,8 @@ def app_env(database_url: str) -> dict[str, str]:
         MAIL_BACKEND="null",  # mail is written to the outbox and "sent" nowhere
         PYTHONDONTWRITEBYTECODE="1",
     )
+    if os.environ.get("BENCH_REDIS_URL"):  # mail through RQ, as in production
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     return env
 
 

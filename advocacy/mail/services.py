@@ -8,15 +8,19 @@ through, in tests). A failed delivery marks the message failed; it never fails t
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
@@ -25,28 +29,36 @@ from advocacy.mail.models import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "advocacy_outbox_pending"
-_executor: ThreadPoolExecutor | None = None
 
 
-def enqueue(kind: str, recipient: str, template: str, **context: Any) -> OutboxMessage:
-    """Render ``email/<template>.txt`` and ``.html`` and queue the message in this transaction.
+def enqueue(kind: str, recipient: str, template: str, **context: Any) -> int:
+    """Render ``email/<template>.txt`` and ``.html``, queue the message in this transaction.
 
-    The first line of the text template, after ``Subject:``, is the subject.
+    The first line of the text template, after ``Subject:``, is the subject. Returns the
+    message id. One Core INSERT: this runs inside hot requests such as signing.
     """
-    text = render_template(f"email/{template}.txt", **context)
+    text = _render(f"email/{template}.txt", context)
     subject, _, text_body = text.partition("\n")
-    html_body = render_template(f"email/{template}.html", subject=subject, **context)
-    message = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        subject=subject.removeprefix("Subject:").strip(),
-        text_body=text_body.lstrip("\n"),
-        html_body=html_body,
-    )
-    db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
-    return message
+    html_body = _render(f"email/{template}.html", {**context, "subject": subject})
+    table = OutboxMessage.__table__
+    message_id = db.session.execute(
+        table.insert().returning(table.c.id),
+        {
+            "kind": kind,
+            "recipient": recipient,
+            "subject": subject.removeprefix("Subject:").strip(),
+            "text_body": text_body.lstrip("\n"),
+            "html_body": html_body,
+        },
+    ).scalar_one()
+    db.session.info.setdefault(_PENDING_KEY, []).append(message_id)
+    return message_id
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    """Render an email template with only what it is given: no request context processors
+    (an email is not a page: no ``current_user``, no CSRF token), which also keeps it cheap."""
+    return current_app.jinja_env.get_template(name).render(context)
 
 
 def register(app: Flask) -> None:
@@ -81,26 +93,59 @@ def dispatch(app: Flask, ids: list[int]) -> None:
             return
         except Exception:  # Redis down: deliver in-process rather than lose the mail.
             log.exception("Could not queue mail on Redis; delivering in-process")
-    _background().submit(_deliver_with_app, app, ids)
+    _in_process(app, ids)
 
 
-def _background() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="advocacy-mail")
-    return _executor
+# In-process delivery: one drain task at a time takes everything queued so far, so under load
+# many messages share one SELECT and one commit. The executor joins its thread at exit, so
+# messages already handed over are delivered before the process ends.
+_lock = threading.Lock()
+_waiting: list[tuple[Flask, int]] = []
+_draining = False
+_executor: ThreadPoolExecutor | None = None
+_executor_pid: int | None = None
+BATCH = 200
+LINGER = 0.2  # seconds a drain waits so that a burst is delivered as one batch
 
 
-def _deliver_with_app(app: Flask, ids: list[int]) -> None:
-    with app.app_context():
-        try:
-            deliver(ids)
-        except Exception:
-            log.exception("Mail delivery failed")
+def _in_process(app: Flask, ids: list[int]) -> None:
+    global _draining, _executor, _executor_pid
+    with _lock:
+        _waiting.extend((app, i) for i in ids)
+        if _executor is None or _executor_pid != os.getpid():  # new, or inherited by a fork
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advocacy-mail")
+            _executor_pid, _draining = os.getpid(), False
+        if not _draining:
+            _draining = True
+            _executor.submit(_drain)
+
+
+def _drain() -> None:
+    global _draining
+    time.sleep(LINGER)  # let a burst gather into one batch
+    while True:
+        with _lock:
+            if not _waiting:
+                _draining = False
+                return
+            batch = _waiting[:BATCH]
+            del _waiting[:BATCH]
+        by_app: dict[Flask, list[int]] = {}
+        for app, message_id in batch:
+            by_app.setdefault(app, []).append(message_id)
+        for app, ids in by_app.items():
+            with app.app_context():
+                try:
+                    deliver(ids)
+                except Exception:
+                    log.exception("Mail delivery failed for messages %s", ids)
 
 
 def deliver(ids: Iterable[int]) -> None:
-    """Send the queued messages with these ids; each one is marked sent or failed."""
+    """Send the queued messages with these ids; each one is marked sent or failed.
+
+    A batch shares one SMTP connection, one SELECT and one UPDATE for all that were sent.
+    """
     backend = current_app.config["MAIL_BACKEND"]
     with Session(db.engine) as session:
         messages = session.scalars(
@@ -108,24 +153,50 @@ def deliver(ids: Iterable[int]) -> None:
                 OutboxMessage.id.in_(list(ids)), OutboxMessage.status != MessageStatus.SENT
             )
         ).all()
-        for message in messages:
-            message.attempts += 1
-            try:
-                _send(backend, message)
-            except Exception as exc:  # SMTP down, refused, timed out …
-                message.status = MessageStatus.FAILED
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                log.warning("Mail %s to %s failed: %s", message.id, message.recipient, exc)
-            else:
-                message.status = MessageStatus.SENT
-                message.sent_at = utcnow()
-                message.last_error = None
+        if not messages:
+            return
+        sent: list[int] = []
+        failed: dict[int, str] = {}
+        with ExitStack() as stack:
+            connection = None
+            for message in messages:
+                try:
+                    if backend == "smtp" and connection is None:
+                        connection = stack.enter_context(mail.connect())
+                    _send(backend, message, connection)
+                except Exception as exc:  # SMTP down, refused, timed out …
+                    failed[message.id] = f"{type(exc).__name__}: {exc}"[:500]
+                    log.warning("Mail %s to %s failed: %s", message.id, message.recipient, exc)
+                else:
+                    sent.append(message.id)
+        session.expunge_all()
+        if sent:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(sent))
+                .values(
+                    status=MessageStatus.SENT,
+                    sent_at=utcnow(),
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error=None,
+                )
+            )
+        for message_id, error in failed.items():
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(
+                    status=MessageStatus.FAILED,
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error=error,
+                )
+            )
         session.commit()
 
 
-def _send(backend: str, message: OutboxMessage) -> None:
+def _send(backend: str, message: OutboxMessage, connection: Any = None) -> None:
     if backend == "smtp":
-        mail.send(
+        connection.send(
             Message(
                 subject=message.subject,
                 recipients=[message.recipient],

@@ -17,9 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 _lock = threading.Lock()
 _pages: dict[str, tuple[float, str]] = {}
+_petitions: dict[str, tuple[float, Any]] = {}
 _generation = 0
 MAX_ENTRIES = 500
 
@@ -59,11 +61,33 @@ def get_or_render(
     return html
 
 
+def get_petition(slug: str) -> Any | None:
+    """A detached copy of an open petition, for signing without a look-up, if still fresh."""
+    entry = _petitions.get(slug)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    return None
+
+
+def put_petition(slug: str, petition: Any, ttl: float, until: datetime | None) -> None:
+    """Keep a detached petition for ``ttl`` seconds, never past ``until`` (its deadline)."""
+    if until is not None:
+        ttl = min(ttl, (until - datetime.now(UTC)).total_seconds())
+    if ttl <= 0:
+        return
+    with _lock:
+        if len(_petitions) >= MAX_ENTRIES:
+            _petitions.clear()
+        _petitions[slug] = (time.monotonic() + ttl, petition)
+
+
 def invalidate(slug: str | None = None) -> None:
     global _generation
     with _lock:
         _generation += 1
         if slug is None:
             _pages.clear()
+            _petitions.clear()
         else:
             _pages.pop(slug, None)
+            _petitions.pop(slug, None)

@@ -11,10 +11,13 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.accounts.models import Membership, User
@@ -80,27 +83,81 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
         raise PetitionClosed("This petition is closed and no longer takes signatures.")
 
     email = normalise_email(data.email)
-    existing = _find_signature(petition.id, email)
-    if existing is None:
-        signature = _new_signature(petition, data, email)
-        try:
-            with db.session.begin_nested():
-                db.session.add(signature)
-        except IntegrityError:  # the same email signed in a concurrent request
-            existing = _find_signature(petition.id, email)
-            if existing is None:
-                raise
+    values = _signature_values(petition, data, email)
+    existing: Signature | None = None
+    for _attempt in range(3):
+        new_id = _insert_if_new(values)
+        if new_id is not None:
+            break
+        # Taken (this email signed before, or is signing in parallel right now), or closed.
+        existing = _find_signature(petition.id, email)
+        if existing is not None:
+            break
+        if not _still_open(petition.id):
+            raise PetitionClosed("This petition is closed and no longer takes signatures.")
+    else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
+        raise RuntimeError("Could not record the signature; please try again.")
+    if new_id is not None:
+        if petition.require_confirmation:
+            # A transient copy of the new row, only for rendering the email and its token.
+            _send_confirmation(Signature(id=new_id, **values), petition)
         else:
-            if petition.require_confirmation:
-                _send_confirmation(signature)
-            else:
-                _count_confirmation(signature)
-            db.session.commit()
-            return SignResult(petition, petition.require_confirmation)
-
-    _answer_repeat(petition, existing)
+            signature = db.session.get_one(Signature, new_id)
+            _count_confirmation(signature)
+    elif existing is not None:
+        _answer_repeat(petition, existing)
+    result = SignResult(petition, petition.require_confirmation)  # before commit expires it
     db.session.commit()
-    return SignResult(petition, petition.require_confirmation)
+    return result
+
+
+def _insert_if_new(values: dict) -> int | None:
+    """Insert the signature if the email is new here and the petition is open.
+
+    One statement, ``INSERT … SELECT … WHERE <petition open> ON CONFLICT DO NOTHING``: the
+    unique constraint decides between parallel requests with one email, and the database,
+    not a possibly stale copy of the petition, decides that it still takes signatures.
+    Returns the new id, or None (already signed, or closed).
+    """
+    dialect = db.session.get_bind().dialect.name
+    params = {**values, "now": utcnow()}
+    return db.session.execute(_guarded_insert(dialect, tuple(values)), params).scalar()
+
+
+_INSERTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
+    key = (dialect, columns)
+    if key not in _INSERTS:
+        table = Signature.__table__
+        petition_open = (
+            select(Petition.id)
+            .where(
+                Petition.id == bindparam("petition_id"),
+                Petition.status == PetitionStatus.OPEN,
+                or_(Petition.deadline.is_(None), Petition.deadline > bindparam("now")),
+            )
+            .exists()
+        )
+        source = select(*[bindparam(c, type_=table.c[c].type) for c in columns]).where(
+            petition_open
+        )
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        _INSERTS[key] = (
+            insert(table)
+            .from_select(list(columns), source)
+            .on_conflict_do_nothing(index_elements=["petition_id", "email"])
+            .returning(table.c.id)
+        )
+    return _INSERTS[key]
+
+
+def _still_open(petition_id: int) -> bool:
+    status, deadline = db.session.execute(
+        select(Petition.status, Petition.deadline).where(Petition.id == petition_id)
+    ).one()
+    return status is PetitionStatus.OPEN and (deadline is None or deadline > utcnow())
 
 
 def _find_signature(petition_id: int, email: str) -> Signature | None:
@@ -109,11 +166,11 @@ def _find_signature(petition_id: int, email: str) -> Signature | None:
     )
 
 
-def _new_signature(petition: Petition, data: SignatureInput, email: str) -> Signature:
+def _signature_values(petition: Petition, data: SignatureInput, email: str) -> dict:
     state = state_for_zip(data.zip)
     now = utcnow()
     tracking = {k: v[:100] for k, v in data.tracking.items() if k in TRACKING_FIELDS and v}
-    return Signature(
+    return dict(
         petition_id=petition.id,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
@@ -128,6 +185,7 @@ def _new_signature(petition: Petition, data: SignatureInput, email: str) -> Sign
         consent_text=CONSENT_TEXT if data.opt_in else None,
         consent_at=now if data.opt_in else None,
         created_at=now,
+        confirmation_sent_at=now if petition.require_confirmation else None,
         **tracking,
     )
 
@@ -144,19 +202,18 @@ def _answer_repeat(petition: Petition, signature: Signature) -> None:
         )
     elif petition.require_confirmation:
         # Restart the expiry clock: the signer is still trying.
-        signature.created_at = utcnow()
-        _send_confirmation(signature)
+        signature.created_at = signature.confirmation_sent_at = utcnow()
+        _send_confirmation(signature, petition)
     else:  # confirmation was switched off after this signature was made
         _count_confirmation(signature)
 
 
-def _send_confirmation(signature: Signature) -> None:
-    signature.confirmation_sent_at = utcnow()
+def _send_confirmation(signature: Signature, petition: Petition) -> None:
     enqueue(
         "confirm_signature",
         signature.email,
         "confirm_signature",
-        petition=signature.petition,
+        petition=petition,
         signature=signature,
         confirm_url=_external("petitions.confirm", token=make_token(signature)),
         expires_days=current_app.config["SIGNATURE_CONFIRM_DAYS"],
@@ -340,7 +397,8 @@ def close_if_expired(petition: Petition) -> None:
     """Persist the closure of an open petition whose deadline has passed."""
     if petition.status is PetitionStatus.OPEN and petition.deadline_passed():
         close_expired(now=utcnow())
-        db.session.refresh(petition)
+        if petition in db.session:
+            db.session.refresh(petition)
 
 
 def close_expired(now: datetime | None = None) -> int:

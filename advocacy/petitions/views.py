@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -66,8 +65,11 @@ def _tracking(source) -> dict[str, str]:
 
 
 def _shared_page_ok() -> bool:
-    """Whether this visitor sees the same page as everyone: not logged in, no flash waiting."""
-    return "_flashes" not in session and not current_user.is_authenticated
+    """Whether this visitor sees the same page as everyone: not logged in, no flash waiting.
+
+    Reads the session keys rather than ``current_user``, so a cache hit loads no user.
+    """
+    return "_flashes" not in session and "_user_id" not in session
 
 
 @bp.get("/petitions/<slug>")
@@ -89,9 +91,26 @@ def show(slug: str):
     return html.replace(FORM_EXTRAS, _form_extras(_tracking(request.args)))
 
 
+def _petition_for_signing(slug: str) -> Petition:
+    """The petition, from this worker's short cache when it is open: signing is hot.
+
+    The copy only supplies what the form and the email show; the INSERT itself checks in the
+    database that the petition is still open, so a stale copy can never add a signature.
+    """
+    petition = cache.get_petition(slug)
+    if petition is None:
+        petition = _public_or_404(slug)
+        ttl = current_app.config["PETITION_PAGE_CACHE_SECONDS"]
+        if petition.is_open and ttl > 0:
+            db.session.expunge(petition.organization)  # its name goes into the email
+            db.session.expunge(petition)
+            cache.put_petition(slug, petition, ttl, until=petition.deadline)
+    return petition
+
+
 @bp.post("/petitions/<slug>/sign")
 def sign(slug: str):
-    petition = _public_or_404(slug)
+    petition = _petition_for_signing(slug)
     form = SignForm()
     tracking = _tracking(request.form) or _tracking(request.args)
     if form.validate_on_submit() and petition.is_open:
@@ -110,6 +129,8 @@ def sign(slug: str):
             result = services.sign_petition(petition, data)
         except PetitionClosed:
             db.session.rollback()
+            cache.invalidate(slug)
+            petition = _public_or_404(slug)
         else:
             endpoint = "petitions.check_inbox" if result.needs_confirmation else "petitions.signed"
             return redirect(url_for(endpoint, slug=slug))

@@ -20,7 +20,7 @@ def queue_one(to="someone@example.com") -> OutboxMessage:
     from advocacy.petitions.models import Petition
 
     petition = db.session.query(Petition).first()
-    message = services.enqueue(
+    message_id = services.enqueue(
         "already_signed",
         to,
         "already_signed",
@@ -28,7 +28,7 @@ def queue_one(to="someone@example.com") -> OutboxMessage:
         signature=type("S", (), {"first_name": "Ana", "signer_number": 3})(),
         petition_url="http://advocacy.test/p",
     )
-    return message
+    return db.session.get_one(OutboxMessage, message_id)
 
 
 def test_message_leaves_only_after_commit(app, make):
@@ -146,3 +146,20 @@ def test_with_redis_mail_goes_through_rq_and_a_worker_delivers_it(app, make):
     SimpleWorker([queue], connection=redis).work(burst=True)
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message.id).status is MessageStatus.SENT
+
+
+def test_without_redis_mail_is_delivered_by_a_background_thread(app, make):
+    import time
+
+    app.config["MAIL_SYNC"] = False
+    make.petition()
+    ids = [queue_one(to=f"bg{i}@example.com").id for i in range(5)]
+    db.session.commit()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        statuses = {db.session.get(OutboxMessage, i).status for i in ids}
+        if statuses == {MessageStatus.SENT}:
+            break
+        time.sleep(0.05)
+    assert statuses == {MessageStatus.SENT}

@@ -187,3 +187,36 @@ def test_mail_failure_never_loses_the_signature(app, client, db, make, monkeypat
     message = mail_services.recent_messages()[0]
     assert message.status is MessageStatus.FAILED
     assert "SMTP server down" in message.last_error
+
+
+def test_stale_cached_petition_cannot_take_signatures_after_closing(app, client, db, make):
+    """Another worker closed the petition: this worker's cached copy still says open."""
+    from sqlalchemy import update
+
+    from advocacy.petitions.models import Petition
+
+    app.config["PETITION_PAGE_CACHE_SECONDS"] = 60
+    petition = make.petition()
+    client.post(f"/petitions/{petition.slug}/sign", data=sign_form(email="first@example.com"))
+    db.session.execute(
+        update(Petition).where(Petition.id == petition.id).values(status=PetitionStatus.CLOSED)
+    )
+    db.session.commit()  # no cache invalidation in this process, as in another worker
+    response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form())
+    assert response.status_code == 409
+    assert "This petition is closed" in response.text
+    assert count_rows(db) == 1
+
+
+def test_signing_from_cached_petition_across_requests(app, client, db, make, mailbox):
+    app.config["PETITION_PAGE_CACHE_SECONDS"] = 60
+    petition = make.petition()
+    org_name = petition.organization.name
+    for i in range(3):
+        db.session.remove()  # what the end of each real request does
+        response = client.post(
+            f"/petitions/{petition.slug}/sign", data=sign_form(email=f"c{i}@example.com")
+        )
+        assert response.status_code == 302
+    assert count_rows(db) == 3
+    assert all(org_name in m.text_body for m in mailbox.messages(kind="confirm_signature"))
