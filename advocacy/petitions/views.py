@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -40,6 +42,14 @@ def _public_or_404(slug: str) -> Petition:
         abort(404)
     services.close_if_expired(petition)
     return petition
+
+
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+
+
+def _render_shared_page(petition: Petition) -> str:
+    """The page every anonymous visitor shares, with template indentation squeezed out."""
+    return _BETWEEN_TAGS.sub(">\n<", _render_petition(petition, SignForm(formdata=None)))
 
 
 def _render_petition(petition: Petition, form: SignForm) -> str:
@@ -83,7 +93,7 @@ def show(slug: str):
             html = cache.get_or_render(
                 slug,
                 current_app.config["PETITION_PAGE_CACHE_SECONDS"],
-                lambda: _render_petition(petition, SignForm(formdata=None)),
+                lambda: _render_shared_page(petition),
                 until=petition.deadline if petition.is_open else None,
             )
         else:
