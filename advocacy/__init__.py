@@ -46,9 +46,11 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, login_manager, mail, migrate
     from advocacy.mail import services as mail_services
 
+    app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
