@@ -360,10 +360,16 @@ def measure(args: argparse.Namespace, name: str, url: str, script: str, extra: l
 def run_round(
     args: argparse.Namespace, n: int, prefix: str, bare: Server, app: Server, ref: Server | None
 ) -> dict:
-    """One pass over every scenario, bare first, so each ratio compares neighbours in time."""
+    """One pass over every scenario, bare first, so each ratio compares neighbours in time.
+
+    The two page sizes swap places every round, so neither always runs in the other's wake.
+    """
     log(f"round {n}/{args.rounds}")
     results: dict[str, dict] = {"bare": measure(args, "bare", bare.url + "/", "get.lua", [])}
-    for scenario, slug in PETITIONS.items():
+    pages = list(PETITIONS.items())
+    if n % 2 == 0:
+        pages.reverse()
+    for scenario, slug in pages:
         url = f"{app.url}/petitions/{slug}"
         results[scenario] = measure(args, scenario, url, "get.lua", [])
     page = f"{app.url}/petitions/{SIGN_SLUG}"
