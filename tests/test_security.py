@@ -36,3 +36,33 @@ def test_security_headers_and_cookie_flags(client, make):
         "unsafe-inline"
         not in response.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     )
+
+
+def test_fast_csrf_token_is_flask_wtf_compatible(app):
+    from flask import g
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from advocacy.core.csrf import csrf_token
+
+    with app.test_request_context("/"):
+        token = csrf_token()
+        validate_csrf(token)  # raises if Flask-WTF does not accept it
+        assert generate_csrf() == token == csrf_token()
+    with app.test_request_context("/"):
+        g.pop("csrf_token", None)
+        other = csrf_token()
+        assert other != token
+
+
+def test_cached_page_token_is_accepted_by_the_sign_form(app, client, db, make):
+    app.config.update(PETITION_PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=True)
+    from flask import g
+
+    from tests.factories import sign_form
+
+    petition = make.petition()
+    page = client.get(f"/petitions/{petition.slug}").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    g.pop("csrf_token", None)
+    response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form(csrf_token=token))
+    assert response.status_code == 302

@@ -11,13 +11,24 @@ CSP = (
 )
 
 
+HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+)
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
+        # A view that sets its own X-Frame-Options (an embeddable page, say) decides the
+        # framing headers itself; every other response gets the defaults in one go.
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if response.mimetype == "text/html":
+        if "X-Frame-Options" not in headers:
+            headers.extend(HEADERS)
+        else:
+            for name, value in HEADERS[:2]:
+                headers.setdefault(name, value)
+        if response.content_type.startswith("text/html"):
             headers.setdefault("Content-Security-Policy", CSP)
         return response

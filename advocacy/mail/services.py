@@ -56,8 +56,11 @@ def enqueue(kind: str, recipient: str, template: str, **context: Any) -> int:
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
-    """Render an email template with only what it is given: no request context processors
-    (an email is not a page: no ``current_user``, no CSRF token), which also keeps it cheap."""
+    """Render an email template with only what it is given.
+
+    No request context processors: an email is not a page (no ``current_user``, no CSRF
+    token), and skipping them keeps signing cheap.
+    """
     return current_app.jinja_env.get_template(name).render(context)
 
 

@@ -14,9 +14,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from advocacy.core.csrf import csrf_token
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.petitions import cache, services
@@ -64,7 +64,7 @@ def _render_petition(petition: Petition, form: SignForm) -> str:
 
 
 def _form_extras(values: dict[str, str]) -> str:
-    fields = {"csrf_token": generate_csrf(), **values}
+    fields = {"csrf_token": csrf_token(), **values}
     return "".join(
         f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
     )
