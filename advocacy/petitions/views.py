@@ -71,6 +71,8 @@ def _form_extras(values: dict[str, str]) -> str:
 
 
 def _tracking(source) -> dict[str, str]:
+    if not source:  # the usual case; MultiDict.get on a missing key raises internally
+        return {}
     return {k: source[k][:100] for k in services.TRACKING_FIELDS if source.get(k)}
 
 
