@@ -20,7 +20,7 @@ from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
 
-DEMO_EMAIL = "organizer@advocacy.localhost"
+DEMO_EMAIL = "organizer@example.org"
 DEMO_PASSWORD = "advocacy-demo-2026"  # noqa: S105 - printed on start, development only
 
 FIRST = (

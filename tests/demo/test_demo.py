@@ -45,3 +45,13 @@ def test_demo_command_explains_missing_data(runner, tmp_path):
     result = runner.invoke(args=["demo", "load", "--data-dir", str(tmp_path)])
     assert result.exit_code != 0
     assert "zip_congressional_districts.csv" in result.output
+
+
+def test_demo_organizer_can_log_in_and_sees_the_demo_petitions(app, client, data_dir, auth):
+    services.load_demo(data_dir, scale=0.01)
+    response = auth.login(services.DEMO_EMAIL, services.DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organize/")
+    dashboard = client.get("/organize/").text
+    assert "Pass the Resident Physician Shortage Reduction Act" in dashboard
+    assert "Let international medical graduates already in the U.S." in dashboard
