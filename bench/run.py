@@ -308,11 +308,11 @@ def visit(url: str) -> tuple[str, str]:
     with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - http://127.0.0.1 only
         page = r.read().decode()
         cookies = r.headers.get_all("Set-Cookie") or []
-    session = [c.split(";", 1)[0] for c in cookies if c.startswith("session=")]
+    jar = "; ".join(c.split(";", 1)[0] for c in cookies)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    if not session or not match:
-        raise SystemExit(f"{url}: no session cookie or csrf_token in the page")
-    return session[0], html.unescape(match.group(1))
+    if not jar or not match:
+        raise SystemExit(f"{url}: no cookie or csrf_token in the page")
+    return jar, html.unescape(match.group(1))
 
 
 # --- wrk ---------------------------------------------------------------------------------

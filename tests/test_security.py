@@ -38,31 +38,64 @@ def test_security_headers_and_cookie_flags(client, make):
     )
 
 
-def test_fast_csrf_token_is_flask_wtf_compatible(app):
-    from flask import g
-    from flask_wtf.csrf import generate_csrf, validate_csrf
+def _page_token(client, slug: str) -> str:
+    page = client.get(f"/petitions/{slug}").text
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
 
-    from advocacy.core.csrf import csrf_token
 
-    with app.test_request_context("/"):
-        token = csrf_token()
-        validate_csrf(token)  # raises if Flask-WTF does not accept it
-        assert generate_csrf() == token == csrf_token()
-    with app.test_request_context("/"):
-        g.pop("csrf_token", None)
-        other = csrf_token()
-        assert other != token
+def test_first_visit_gets_a_sign_cookie_and_no_session(app, client, make):
+    app.config.update(PETITION_PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=True)
+    petition = make.petition()
+    response = client.get(f"/petitions/{petition.slug}")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("advocacy_sign=")
+    assert "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
+    again = client.get(f"/petitions/{petition.slug}")
+    assert again.headers.getlist("Set-Cookie") == []  # the cookie is reused
+
+
+def test_sign_token_must_match_this_browsers_cookie(app, make, db):
+    from sqlalchemy import func, select
+
+    from advocacy.petitions.models import Signature
+    from tests.factories import sign_form
+
+    app.config.update(PETITION_PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=True)
+    petition = make.petition()
+    attacker, victim = app.test_client(), app.test_client()
+    attackers_token = _page_token(attacker, petition.slug)
+    _page_token(victim, petition.slug)  # the victim has a cookie of their own
+    url = f"/petitions/{petition.slug}/sign"
+    forged = victim.post(url, data=sign_form(csrf_token=attackers_token))
+    assert forged.status_code == 400 and "form expired" in forged.text
+    tampered = attackers_token[:-2] + ("AA" if not attackers_token.endswith("AA") else "BB")
+    assert attacker.post(url, data=sign_form(csrf_token=tampered)).status_code == 400
+    assert app.test_client().post(url, data=sign_form(csrf_token=attackers_token)).status_code == (
+        400  # no cookie at all
+    )
+    assert db.session.scalar(select(func.count(Signature.id))) == 0
+    assert attacker.post(url, data=sign_form(csrf_token=attackers_token)).status_code == 302
+
+
+def test_sign_token_expires(app, client, make, monkeypatch):
+    import time
+
+    from tests.factories import sign_form
+
+    app.config.update(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=3600)
+    petition = make.petition()
+    token = _page_token(client, petition.slug)
+    later = time.time() + 3601
+    monkeypatch.setattr("advocacy.core.csrf.time.time", lambda: later)
+    response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form(csrf_token=token))
+    assert response.status_code == 400
 
 
 def test_cached_page_token_is_accepted_by_the_sign_form(app, client, db, make):
     app.config.update(PETITION_PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=True)
-    from flask import g
-
     from tests.factories import sign_form
 
     petition = make.petition()
-    page = client.get(f"/petitions/{petition.slug}").text
-    token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    g.pop("csrf_token", None)
+    token = _page_token(client, petition.slug)
     response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form(csrf_token=token))
     assert response.status_code == 302

@@ -10,6 +10,11 @@ from advocacy.core.forms import person_name, strip, us_zip
 
 
 class SignForm(FlaskForm):
+    class Meta:
+        # The sign form carries its own double-submit token (core/csrf.py), checked by the
+        # view, so that the cached petition page needs no session for a first visit.
+        csrf = False
+
     first_name = StringField(
         "First name",
         filters=[strip],

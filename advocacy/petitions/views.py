@@ -8,17 +8,20 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
-from advocacy.core.csrf import csrf_token
+from advocacy.core import csrf as sign_csrf
 from advocacy.core.db import utcnow
-from advocacy.extensions import db
+from advocacy.extensions import csrf, db
 from advocacy.petitions import cache, services
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
 from advocacy.petitions.forms import ConfirmForm, SignForm
@@ -63,8 +66,21 @@ def _render_petition(petition: Petition, form: SignForm) -> str:
     )
 
 
-def _form_extras(values: dict[str, str]) -> str:
-    fields = {"csrf_token": csrf_token(), **values}
+def _page_response(html: str, tracking: dict[str, str], status: int = 200) -> Response:
+    """The page with this visitor's sign-form token and tracking fields put in.
+
+    The token is the sign form's own double-submit token (``core/csrf.py``): a first visit
+    gets a small nonce cookie instead of a Flask session.
+    """
+    nonce, new = sign_csrf.request_nonce()
+    response = make_response(html.replace(FORM_EXTRAS, _form_extras(nonce, tracking)), status)
+    if new:
+        sign_csrf.set_cookie(response, nonce)
+    return response
+
+
+def _form_extras(nonce: str, values: dict[str, str]) -> str:
+    fields = {"csrf_token": sign_csrf.form_token(nonce), **values}
     return "".join(
         f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
     )
@@ -100,7 +116,7 @@ def show(slug: str):
             )
         else:
             html = _render_petition(petition, SignForm(formdata=None))
-    return html.replace(FORM_EXTRAS, _form_extras(_tracking(request.args)))
+    return _page_response(html, _tracking(request.args))
 
 
 def _petition_for_signing(slug: str) -> Petition:
@@ -121,7 +137,10 @@ def _petition_for_signing(slug: str) -> Petition:
 
 
 @bp.post("/petitions/<slug>/sign")
+@csrf.exempt  # checked below with the sign form's own token, see core/csrf.py
 def sign(slug: str):
+    if not sign_csrf.request_is_valid():
+        raise CSRFError("The sign form's token is missing, expired or does not match.")
     petition = _petition_for_signing(slug)
     form = SignForm()
     tracking = _tracking(request.form) or _tracking(request.args)
@@ -147,8 +166,7 @@ def sign(slug: str):
             endpoint = "petitions.check_inbox" if result.needs_confirmation else "petitions.signed"
             return redirect(url_for(endpoint, slug=slug))
     status = 400 if petition.is_open else 409
-    html = _render_petition(petition, form)
-    return html.replace(FORM_EXTRAS, _form_extras(tracking)), status
+    return _page_response(_render_petition(petition, form), tracking, status)
 
 
 @bp.get("/petitions/<slug>/check-your-inbox")
