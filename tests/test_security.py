@@ -99,3 +99,17 @@ def test_cached_page_token_is_accepted_by_the_sign_form(app, client, db, make):
     token = _page_token(client, petition.slug)
     response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form(csrf_token=token))
     assert response.status_code == 302
+
+
+def test_sign_token_survives_a_key_rotation_with_fallback(app, client, make):
+    from tests.factories import sign_form
+
+    app.config.update(WTF_CSRF_ENABLED=True)
+    petition = make.petition()
+    token = _page_token(client, petition.slug)
+    old = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = "a-new-key"
+    url = f"/petitions/{petition.slug}/sign"
+    assert client.post(url, data=sign_form(csrf_token=token)).status_code == 400
+    app.config["SECRET_KEY_FALLBACKS"] = [old]
+    assert client.post(url, data=sign_form(csrf_token=token)).status_code == 302

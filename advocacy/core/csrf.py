@@ -30,15 +30,22 @@ COOKIE = "advocacy_sign"
 _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
-def _key() -> bytes:
-    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    if isinstance(secret, str):
-        secret = secret.encode()
-    return hashlib.sha256(b"advocacy-sign-csrf\x00" + secret).digest()
+def _keys() -> list[bytes]:
+    """The signing key first, then keys from ``SECRET_KEY_FALLBACKS`` (accepted, not used)."""
+    config = current_app.config
+    secrets_ = [config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key]
+    secrets_ += list(config.get("SECRET_KEY_FALLBACKS") or ())
+    return [
+        hashlib.sha256(
+            b"advocacy-sign-csrf\x00" + (s.encode() if isinstance(s, str) else s)
+        ).digest()
+        for s in secrets_
+    ]
 
 
-def _mac(nonce: str, issued: int) -> str:
-    digest = hmac.new(_key(), f"{nonce}.{issued}".encode(), hashlib.sha256).digest()
+def _mac(nonce: str, issued: int, key: bytes | None = None) -> str:
+    message = f"{nonce}.{issued}".encode()
+    digest = hmac.new(key or _keys()[0], message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -65,7 +72,7 @@ def is_valid(nonce: str | None, token: str | None) -> bool:
     limit = current_app.config.get("WTF_CSRF_TIME_LIMIT") or 3600
     if not 0 <= time.time() - issued <= limit:
         return False
-    return hmac.compare_digest(mac, _mac(nonce, issued))
+    return any(hmac.compare_digest(mac, _mac(nonce, issued, key)) for key in _keys())
 
 
 def request_is_valid() -> bool:
