@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from advocacy.accounts import services as accounts
-from advocacy.accounts.models import Organization, User
+from advocacy.accounts.models import Membership, Organization, User
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
@@ -265,8 +265,6 @@ def load_demo(data_dir: Path, seed: int = 2026, scale: float = 1.0) -> DemoResul
         organizer = accounts.create_user(
             DEMO_EMAIL, "Demo Organizer", DEMO_PASSWORD, organization=orgs["unmatched"]
         )
-        from advocacy.accounts.models import Membership
-
         db.session.add(Membership(user=organizer, organization=orgs["imgs"]))
         db.session.commit()
 

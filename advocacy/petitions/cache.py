@@ -26,12 +26,44 @@ _generation = 0
 MAX_ENTRIES = 500
 
 
-def get(slug: str) -> str | None:
-    """The cached page for ``slug`` if it is still fresh, else None."""
-    entry = _pages.get(slug)
+def _fresh(store: dict[str, tuple[float, Any]], slug: str) -> Any | None:
+    entry = store.get(slug)
     if entry is not None and entry[0] > time.monotonic():
         return entry[1]
     return None
+
+
+def _keep(
+    store: dict[str, tuple[float, Any]],
+    slug: str,
+    value: Any,
+    ttl: float,
+    until: datetime | None,
+    generation: int,
+) -> None:
+    """Store ``value`` for ``ttl`` seconds, never past ``until``, unless an invalidation
+    happened since ``generation`` was read (the value may then be stale already)."""
+    if until is not None:
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        ttl = min(ttl, (until - datetime.now(UTC)).total_seconds())
+    if ttl <= 0:
+        return
+    with _lock:
+        if generation == _generation:
+            if len(store) >= MAX_ENTRIES:
+                store.clear()
+            store[slug] = (time.monotonic() + ttl, value)
+
+
+def generation() -> int:
+    """Read before loading what will be cached; pass it back to the ``put``."""
+    return _generation
+
+
+def get(slug: str) -> str | None:
+    """The cached page for ``slug`` if it is still fresh, else None."""
+    return _fresh(_pages, slug)
 
 
 def get_or_render(
@@ -40,45 +72,24 @@ def get_or_render(
     """The cached page, or ``render()`` kept for ``ttl`` seconds but never past ``until``."""
     if ttl <= 0:
         return render()
-    now = time.monotonic()
-    entry = _pages.get(slug)
-    if entry is not None and entry[0] > now:
-        return entry[1]
-    generation = _generation
-    html = render()
-    if until is not None:
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=UTC)
-        ttl = min(ttl, (until - datetime.now(UTC)).total_seconds())
-        if ttl <= 0:
-            return html
-    with _lock:
-        # Keep it only if nothing invalidated the cache while we were rendering.
-        if generation == _generation:
-            if len(_pages) >= MAX_ENTRIES:
-                _pages.clear()
-            _pages[slug] = (now + ttl, html)
+    html = get(slug)
+    if html is None:
+        seen = _generation
+        html = render()
+        _keep(_pages, slug, html, ttl, until, seen)
     return html
 
 
 def get_petition(slug: str) -> Any | None:
     """A detached copy of an open petition, for signing without a look-up, if still fresh."""
-    entry = _petitions.get(slug)
-    if entry is not None and entry[0] > time.monotonic():
-        return entry[1]
-    return None
+    return _fresh(_petitions, slug)
 
 
-def put_petition(slug: str, petition: Any, ttl: float, until: datetime | None) -> None:
+def put_petition(
+    slug: str, petition: Any, ttl: float, until: datetime | None, seen_generation: int
+) -> None:
     """Keep a detached petition for ``ttl`` seconds, never past ``until`` (its deadline)."""
-    if until is not None:
-        ttl = min(ttl, (until - datetime.now(UTC)).total_seconds())
-    if ttl <= 0:
-        return
-    with _lock:
-        if len(_petitions) >= MAX_ENTRIES:
-            _petitions.clear()
-        _petitions[slug] = (time.monotonic() + ttl, petition)
+    _keep(_petitions, slug, petition, ttl, until, seen_generation)
 
 
 def invalidate(slug: str | None = None) -> None:

@@ -127,12 +127,13 @@ def _petition_for_signing(slug: str) -> Petition:
     """
     petition = cache.get_petition(slug)
     if petition is None:
+        seen = cache.generation()
         petition = _public_or_404(slug)
         ttl = current_app.config["PETITION_PAGE_CACHE_SECONDS"]
         if petition.is_open and ttl > 0:
             db.session.expunge(petition.organization)  # its name goes into the email
             db.session.expunge(petition)
-            cache.put_petition(slug, petition, ttl, until=petition.deadline)
+            cache.put_petition(slug, petition, ttl, until=petition.deadline, seen_generation=seen)
     return petition
 
 

@@ -220,3 +220,14 @@ def test_signing_from_cached_petition_across_requests(app, client, db, make, mai
         assert response.status_code == 302
     assert count_rows(db) == 3
     assert all(org_name in m.text_body for m in mailbox.messages(kind="confirm_signature"))
+
+
+def test_invalid_input_on_a_cached_petition_redisplays_the_form(app, client, db, make):
+    app.config["PETITION_PAGE_CACHE_SECONDS"] = 60
+    petition = make.petition()
+    client.post(f"/petitions/{petition.slug}/sign", data=sign_form(email="ok@example.com"))
+    db.session.remove()  # the next request finds the petition in this worker's cache
+    response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form(zip="12"))
+    assert response.status_code == 400
+    assert "Enter a 5-digit ZIP code" in response.text
+    assert petition.organization.name in response.text
