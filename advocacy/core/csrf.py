@@ -33,13 +33,13 @@ _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 def _keys() -> list[bytes]:
     """The signing key first, then keys from ``SECRET_KEY_FALLBACKS`` (accepted, not used)."""
     config = current_app.config
-    secrets_ = [config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key]
-    secrets_ += list(config.get("SECRET_KEY_FALLBACKS") or ())
+    raw = [config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key]
+    raw += list(config.get("SECRET_KEY_FALLBACKS") or ())
     return [
         hashlib.sha256(
             b"advocacy-sign-csrf\x00" + (s.encode() if isinstance(s, str) else s)
         ).digest()
-        for s in secrets_
+        for s in raw
     ]
 
 

@@ -78,9 +78,9 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    # A rolled-back message was never written; a savepoint rollback keeps the outer ones.
-    if not session.in_nested_transaction():
-        session.info.pop(_PENDING_KEY, None)
+    # A rolled-back message was never written. (This fires for a real rollback only; rolling
+    # back to a savepoint leaves the messages queued outside it pending, as it should.)
+    session.info.pop(_PENDING_KEY, None)
 
 
 def dispatch(app: Flask, ids: list[int]) -> None:
