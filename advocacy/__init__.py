@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from advocacy.accounts.views import bp as accounts_bp
     from advocacy.api.views import bp as api_bp
+    from advocacy.legislators.views import bp as legislators_bp
     from advocacy.mail.views import bp as mail_bp
     from advocacy.organize.views import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organize_bp)
+    app.register_blueprint(legislators_bp)
     app.register_blueprint(api_bp)
     if app.config.get("DEV_OUTBOX"):
         app.register_blueprint(mail_bp)
@@ -90,10 +92,11 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from advocacy.accounts.cli import users_cli
     from advocacy.demo.cli import demo_cli
+    from advocacy.legislators.cli import legislators_cli
     from advocacy.mail.cli import mail_cli
     from advocacy.petitions.cli import petitions_cli
 
-    for group in (users_cli, petitions_cli, mail_cli, demo_cli):
+    for group in (users_cli, petitions_cli, mail_cli, legislators_cli, demo_cli):
         app.cli.add_command(group)
 
 

@@ -51,8 +51,18 @@ def _migrated(database_uri):
     return database_uri
 
 
-def _empty_tables() -> None:
-    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+# The legislator directory is kept between tests: importing the shared data takes seconds.
+# Tests say what they need with the ``directory`` / ``no_directory`` fixtures.
+DIRECTORY_TABLES = frozenset(
+    {"directory_snapshots", "legislators", "legislator_offices", "districts", "zip_districts"}
+)
+SHARED_DATA = Path(
+    os.environ.get("ADVOCACY_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+
+
+def _empty_tables(keep: frozenset[str] = DIRECTORY_TABLES) -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables) if t.name not in keep]
     with _db.engine.begin() as conn:
         if ON_POSTGRES:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
@@ -74,6 +84,23 @@ def app(_migrated):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def directory(app):
+    """The shared data (../shared/data) as the loaded directory; a no-op when it already is."""
+    from advocacy.legislators import importer
+
+    if not (SHARED_DATA / "federal_legislators.csv").exists():
+        pytest.fail(f"The shared legislator data is missing at {SHARED_DATA} (ADVOCACY_DATA_DIR)")
+    importer.import_directory(SHARED_DATA)
+    return SHARED_DATA
+
+
+@pytest.fixture
+def no_directory(app):
+    """No directory loaded."""
+    _empty_tables(keep=frozenset())
 
 
 @pytest.fixture

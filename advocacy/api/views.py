@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from advocacy.legislators import lookup
 from advocacy.petitions import services
 from advocacy.petitions.models import Petition
 
@@ -29,6 +30,28 @@ def petition(slug: str):
     if found is None:
         abort(404)
     response = jsonify(petition_json(found))
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+@bp.get("/legislators")
+def legislators():
+    """Who represents a ZIP: ``?zip=13202[&address=…][&us_house=NY-22…]`` (README: JSON API)."""
+    args = request.args
+    try:
+        result = lookup.find_legislators(
+            args.get("zip", "")[:20],
+            address=(args.get("address") or "")[:200] or None,
+            choices={k: v[:120] for k, v in args.items() if k in lookup.CHOICE_KEYS},
+        )
+    except lookup.DirectoryNotLoaded as exc:
+        return jsonify(error=exc.message, code=exc.code), 503
+    except lookup.LookupError as exc:
+        return jsonify(error=exc.message, code=exc.code), 400
+    response = jsonify(lookup.as_json(result))
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]

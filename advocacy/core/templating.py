@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as Date
 from datetime import datetime
 
 from flask import Flask
@@ -34,7 +35,13 @@ def timeago(value: datetime | None, now: datetime | None = None) -> str:
     return "just now"
 
 
-def date(value: datetime | None) -> str:
+def date(value: Date | str | None) -> str:
+    """A date, datetime or ISO date string → "June 15, 2026"."""
+    if isinstance(value, str):
+        try:
+            value = Date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return f"{value:%B} {value.day}, {value:%Y}" if value else ""
 
 

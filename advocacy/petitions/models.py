@@ -138,6 +138,9 @@ class Signature(db.Model):
     signer_number: Mapped[int | None]
 
     petition: Mapped[Petition] = relationship(back_populates="signatures")
+    districts: Mapped[list[SignatureDistrict]] = relationship(
+        order_by="SignatureDistrict.chamber", passive_deletes=True, cascade="all, delete-orphan"
+    )
 
     @property
     def is_confirmed(self) -> bool:
@@ -166,3 +169,24 @@ class Milestone(db.Model):
     reached_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     petition: Mapped[Petition] = relationship(back_populates="milestones")
+
+
+class SignatureDistrict(db.Model):
+    """A district the signer's ZIP falls in, kept with the signature when it was made.
+
+    One row per district found: ``matched`` when the ZIP lies in one district of that
+    chamber, ``candidate`` for each of several (the signer has not said which), ``chosen``
+    for the one the signer picked (the other candidates are then deleted). Statistics,
+    letters and packets read these rows and never run the lookup again.
+    """
+
+    __tablename__ = "signature_districts"
+
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True
+    )
+    chamber: Mapped[str] = mapped_column(String(20), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    district: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))  # matched | candidate | chosen
+    share: Mapped[float | None]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,7 @@ from advocacy.core.db import utcnow
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
+from advocacy.legislators import lookup
 from advocacy.mail.services import enqueue
 from advocacy.petitions import cache
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
@@ -34,6 +36,7 @@ from advocacy.petitions.models import (
     Petition,
     PetitionStatus,
     Signature,
+    SignatureDistrict,
 )
 
 CONSENT_TEXT = "Keep me updated about this campaign and related ones by email."
@@ -83,7 +86,8 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
         raise PetitionClosed("This petition is closed and no longer takes signatures.")
 
     email = normalise_email(data.email)
-    values = _signature_values(petition, data, email)
+    districts = lookup.districts_for_zip(data.zip)
+    values = _signature_values(petition, data, email, districts)
     existing: Signature | None = None
     for _attempt in range(3):
         new_id = _insert_if_new(values)
@@ -98,6 +102,7 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
     else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
         raise RuntimeError("Could not record the signature; please try again.")
     if new_id is not None:
+        _record_districts(new_id, districts)
         if petition.require_confirmation:
             # A transient copy of the new row, only for rendering the email and its token.
             _send_confirmation(Signature(id=new_id, **values), petition)
@@ -153,6 +158,31 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
     return _INSERTS[key]
 
 
+def _record_districts(signature_id: int, rows: list) -> None:
+    """Keep the districts the signer's ZIP lies in with the signature (see SignatureDistrict).
+
+    ``rows`` come from one indexed query on the directory; a ZIP it does not know records
+    nothing, and the signature stands regardless.
+    """
+    if not rows:
+        return
+    per_chamber = Counter(row.chamber for row in rows)
+    db.session.execute(
+        insert(SignatureDistrict),
+        [
+            {
+                "signature_id": signature_id,
+                "chamber": row.chamber,
+                "state": row.state,
+                "district": row.district,
+                "share": row.share,
+                "status": "matched" if per_chamber[row.chamber] == 1 else "candidate",
+            }
+            for row in rows
+        ],
+    )
+
+
 def _still_open(petition_id: int) -> bool:
     status, deadline = db.session.execute(
         select(Petition.status, Petition.deadline).where(Petition.id == petition_id)
@@ -166,8 +196,12 @@ def _find_signature(petition_id: int, email: str) -> Signature | None:
     )
 
 
-def _signature_values(petition: Petition, data: SignatureInput, email: str) -> dict:
-    state = state_for_zip(data.zip)
+def _signature_values(
+    petition: Petition, data: SignatureInput, email: str, districts: list
+) -> dict:
+    # The directory knows the state of a ZIP that crosses a state line better than its prefix.
+    states = {row.state for row in districts}
+    state = states.pop() if len(states) == 1 else state_for_zip(data.zip)
     now = utcnow()
     tracking = {k: v[:100] for k, v in data.tracking.items() if k in TRACKING_FIELDS and v}
     return dict(
