@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import click
 from flask import current_app
@@ -82,13 +83,10 @@ def sync_command(states: tuple[str, ...], keep: Path | None) -> None:
                 states=[s.lower() for s in states] or None,
                 district_names=importer.census_district_names(),
             )
-            report = importer.import_directory(
-                folder,
-                source="sync: "
-                + ", ".join(
-                    sorted({url.split("/")[2] for url in sources.values() if "://" in url})
-                ),
+            hosts = sorted(
+                {urlparse(url).netloc or urlparse(url).scheme for url in sources.values()}
             )
+            report = importer.import_directory(folder, source="sync from " + ", ".join(hosts))
         except (upstream.SyncError, importer.DirectoryImportError) as exc:
             raise click.ClickException(f"Sync failed, the directory is unchanged. {exc}") from exc
     _report(report)

@@ -5,8 +5,30 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from advocacy.legislators import lookup
+from advocacy.legislators.models import Chamber
 
 bp = Blueprint("legislators", __name__)
+
+
+@bp.app_template_global()
+def seat_label(chamber: str, state: str, district: str | None) -> str:
+    """``("us_house", "NY", "12")`` → "NY-12"; for templates that hold district keys."""
+    return lookup.seat_label(Chamber(chamber), state, district)
+
+
+@bp.app_template_global()
+def signature_choice_args(signature) -> dict[str, str]:
+    """The ``/legislators`` query arguments for the districts a signer chose."""
+    return {
+        row.chamber: f"{row.state}-{row.district}"
+        for row in signature.districts
+        if row.status == "chosen"
+    }
+
+
+@bp.app_template_global()
+def chamber_label(chamber: str) -> str:
+    return Chamber(chamber).label
 
 
 def choices_from(args) -> dict[str, str]:

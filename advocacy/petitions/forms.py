@@ -57,3 +57,7 @@ class SignForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """The button on the confirmation page: a POST, so link scanners never confirm."""
+
+
+class DistrictsForm(FlaskForm):
+    """The signer's pick among candidate districts; the radio fields are read by name."""

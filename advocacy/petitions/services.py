@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from advocacy.accounts.models import Membership, User
 from advocacy.core.db import utcnow
+from advocacy.core.errors import DomainError
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
@@ -252,6 +253,43 @@ def _send_confirmation(signature: Signature, petition: Petition) -> None:
         confirm_url=_external("petitions.confirm", token=make_token(signature)),
         expires_days=current_app.config["SIGNATURE_CONFIRM_DAYS"],
     )
+
+
+# --- districts --------------------------------------------------------------------------
+
+
+def district_choices(signature: Signature) -> dict[str, list[SignatureDistrict]]:
+    """The chambers where the signer's ZIP left several candidate districts, and those."""
+    open_choices: dict[str, list[SignatureDistrict]] = {}
+    for row in signature.districts:
+        if row.status == "candidate":
+            open_choices.setdefault(row.chamber, []).append(row)
+    return open_choices
+
+
+def choose_districts(signature: Signature, choices: dict[str, str]) -> int:
+    """Keep the candidate district the signer picked in each chamber; drop the others.
+
+    ``choices`` maps a chamber to a district key (``"NY-12"``) among its candidates. A
+    key that is not a candidate raises DomainError and nothing changes. Returns how many
+    chambers were settled.
+    """
+    candidates = district_choices(signature)
+    picked: list[tuple[str, SignatureDistrict]] = []
+    for chamber, key in choices.items():
+        row = next(
+            (r for r in candidates.get(chamber, []) if f"{r.state}-{r.district}" == key), None
+        )
+        if row is None:
+            raise DomainError("Choose one of the districts listed.", field=chamber)
+        picked.append((chamber, row))
+    for chamber, row in picked:
+        for other in candidates[chamber]:
+            if other is not row:
+                db.session.delete(other)
+        row.status = "chosen"
+    db.session.commit()
+    return len(picked)
 
 
 # --- confirmation tokens -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -21,10 +22,11 @@ from werkzeug.wrappers import Response
 
 from advocacy.core import csrf as sign_csrf
 from advocacy.core.db import utcnow
+from advocacy.core.errors import DomainError
 from advocacy.extensions import csrf, db
 from advocacy.petitions import cache, services
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
-from advocacy.petitions.forms import ConfirmForm, SignForm
+from advocacy.petitions.forms import ConfirmForm, DistrictsForm, SignForm
 from advocacy.petitions.models import Petition, Signature
 from advocacy.petitions.sharing import share_links
 
@@ -214,10 +216,50 @@ def confirmed(token: str):
         return render_template("petitions/confirm_invalid.html", message=exc.message), 400
     if not signature.is_confirmed:
         return redirect(url_for("petitions.confirm", token=token))
+    return _render_thanks(signature, token)
+
+
+def _render_thanks(
+    signature: Signature, token: str, form: DistrictsForm | None = None, error: str | None = None
+) -> str:
     petition = signature.petition
     return render_template(
         "petitions/thanks.html",
         petition=petition,
         signature=signature,
         shares=share_links(petition, signature),
+        token=token,
+        choices=services.district_choices(signature),
+        districts_form=form or DistrictsForm(),
+        choice_error=error,
     )
+
+
+@bp.post("/signatures/confirmed/<token>/districts")
+def choose_districts(token: str):
+    """The signer says which of their ZIP's candidate districts is theirs."""
+    try:
+        signature: Signature = services.signature_for_token(token)
+    except InvalidToken as exc:
+        return render_template("petitions/confirm_invalid.html", message=exc.message), 400
+    form = DistrictsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    choices = {
+        chamber: request.form[chamber][:120]
+        for chamber in services.district_choices(signature)
+        if request.form.get(chamber)
+    }
+    error = None
+    if not choices:
+        error = "Choose a district, or skip this step."
+    else:
+        try:
+            services.choose_districts(signature, choices)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+    if error is None:
+        flash("Thank you: your districts are saved with your signature.", "success")
+        return redirect(url_for("petitions.confirmed", token=token) + "#districts")
+    return _render_thanks(signature, token, form, error), 400
