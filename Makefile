@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test test-sqlite test-postgres lint format check bench worker clean
+.PHONY: help install install-dev run migrate legislators demo test test-sqlite test-postgres lint format check bench worker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ migrate: install ## Apply migrations (SQLite in instance/ unless DATABASE_URL is
 	@mkdir -p instance
 	$(FLASK) db upgrade
 
-demo: migrate ## Load the demo organisations and petitions (idempotent)
+legislators: migrate ## Import the legislator directory from ../shared/data (ADVOCACY_DATA_DIR), if present
+	$(FLASK) legislators import --if-present
+
+demo: legislators ## Load the demo organisations and petitions (idempotent)
 	$(FLASK) demo load
 
 run: demo ## Set up everything and serve on http://127.0.0.1:5000

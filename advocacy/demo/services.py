@@ -19,6 +19,7 @@ from advocacy.accounts.models import Membership, Organization, User
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
+from advocacy.petitions.services import fill_districts
 
 DEMO_EMAIL = "organizer@example.org"
 DEMO_PASSWORD = "advocacy-demo-2026"  # noqa: S105 - printed on start, development only
@@ -324,3 +325,4 @@ def _create_petition(spec, org, organizer, zips, rng, scale: float) -> None:
     for start in range(0, len(rows), 2000):
         db.session.execute(insert(Signature), rows[start : start + 2000])
     db.session.commit()
+    fill_districts(petition.id)  # when a legislator directory is loaded

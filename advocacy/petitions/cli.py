@@ -33,3 +33,9 @@ def close_expired() -> None:
 def purge_unconfirmed() -> None:
     """Delete signatures never confirmed within SIGNATURE_CONFIRM_DAYS."""
     click.echo(f"Deleted {services.purge_unconfirmed()} unconfirmed signature(s).")
+
+
+@petitions_cli.command("fill-districts")
+def fill_districts() -> None:
+    """Record the districts of signatures that have none (made before a directory was loaded)."""
+    click.echo(f"Recorded {services.fill_districts():,} signature district(s).")

@@ -16,10 +16,11 @@ from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from advocacy.accounts.models import Membership, User
 from advocacy.core.db import utcnow
@@ -28,6 +29,7 @@ from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
 from advocacy.legislators import lookup
+from advocacy.legislators.models import DirectorySnapshot, ZipDistrict
 from advocacy.mail.services import enqueue
 from advocacy.petitions import cache
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
@@ -40,6 +42,7 @@ from advocacy.petitions.models import (
     SignatureDistrict,
 )
 
+ZipDistrictAlias = aliased(ZipDistrict)
 CONSENT_TEXT = "Keep me updated about this campaign and related ones by email."
 TRACKING_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -265,6 +268,44 @@ def district_choices(signature: Signature) -> dict[str, list[SignatureDistrict]]
         if row.status == "candidate":
             open_choices.setdefault(row.chamber, []).append(row)
     return open_choices
+
+
+def fill_districts(petition_id: int | None = None) -> int:
+    """Record districts for signatures that have none yet (made before a directory was
+    loaded, or bulk-loaded), in one ``INSERT … SELECT``; returns the rows added."""
+    zd, snap, sig, sd = ZipDistrict, DirectorySnapshot, Signature, SignatureDistrict
+    siblings = (
+        select(func.count())
+        .select_from(ZipDistrictAlias)
+        .where(
+            ZipDistrictAlias.snapshot_id == zd.snapshot_id,
+            ZipDistrictAlias.zip == zd.zip,
+            ZipDistrictAlias.chamber == zd.chamber,
+        )
+        .scalar_subquery()
+    )
+    source = (
+        select(
+            sig.id,
+            zd.chamber,
+            zd.state,
+            zd.district,
+            case((siblings == 1, "matched"), else_="candidate"),
+            zd.share,
+        )
+        .join(zd, zd.zip == func.substr(sig.zip, 1, 5))
+        .join(snap, (snap.id == zd.snapshot_id) & snap.active)
+        .where(~select(sd.signature_id).where(sd.signature_id == sig.id).exists())
+    )
+    if petition_id is not None:
+        source = source.where(sig.petition_id == petition_id)
+    result = db.session.execute(
+        insert(sd).from_select(
+            ["signature_id", "chamber", "state", "district", "status", "share"], source
+        )
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def choose_districts(signature: Signature, choices: dict[str, str]) -> int:

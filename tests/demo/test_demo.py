@@ -55,3 +55,14 @@ def test_demo_organizer_can_log_in_and_sees_the_demo_petitions(app, client, data
     dashboard = client.get("/organize/").text
     assert "Pass the Resident Physician Shortage Reduction Act" in dashboard
     assert "Let international medical graduates already in the U.S." in dashboard
+
+
+def test_demo_signatures_get_districts_when_a_directory_is_loaded(db, data_dir, directory):
+    from advocacy.petitions.models import SignatureDistrict
+
+    services.load_demo(data_dir, scale=0.01)
+
+    with_districts = db.session.scalar(
+        select(func.count(func.distinct(SignatureDistrict.signature_id)))
+    )
+    assert with_districts == db.session.scalar(select(func.count(Signature.id)))

@@ -107,3 +107,30 @@ def test_choosing_needs_a_valid_token(client, directory):
         "/signatures/confirmed/not-a-token/districts", data={"us_house": "NY-12"}
     )
     assert response.status_code == 400
+
+
+def test_fill_districts_backfills_signatures_made_before_the_directory(
+    db, make, runner, no_directory, directory
+):
+    petition = make.petition()
+    make.signature(petition, email="old@example.com", zip="10001")
+    make.signature(petition, email="dc@example.com", zip="20001-1234")
+    make.signature(petition, email="far@example.com", zip="10118")  # not in the directory
+
+    result = runner.invoke(args=["petitions", "fill-districts"])
+
+    assert "Recorded 6 signature district(s)." in result.output
+    assert districts(db, "old@example.com") == {
+        ("us_house", "NY-10", "candidate"),
+        ("us_house", "NY-12", "candidate"),
+        ("state_upper", "NY-28", "candidate"),
+        ("state_upper", "NY-47", "candidate"),
+        ("state_lower", "NY-75", "matched"),
+    }
+    assert districts(db, "dc@example.com") == {("us_house", "DC-0", "matched")}
+    assert districts(db, "far@example.com") == set()
+    # Signatures that have districts are left alone.
+    assert (
+        "Recorded 0 signature district(s)."
+        in runner.invoke(args=["petitions", "fill-districts"]).output
+    )
