@@ -26,6 +26,7 @@ from advocacy.extensions import db
 from advocacy.mail.models import OutboxMessage
 from advocacy.petitions.models import Petition, Signature
 from tests import factories
+from tests.conftest import DIRECTORY_TABLES, SHARED_DATA
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -115,6 +116,8 @@ def seed_petitions(app: Flask) -> Seed:
     with app.app_context():
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
+                if table.name in DIRECTORY_TABLES:
+                    continue
                 conn.execute(text(f"DELETE FROM {table.name}"))  # noqa: S608 - our table names
         org = factories.organization("Doctors for Access")
         petition = factories.petition(
@@ -164,6 +167,16 @@ def seed_petitions(app: Flask) -> Seed:
         seed = Seed(petition.slug, petition.signature_count, petition.goal)
         db.session.remove()
     return seed
+
+
+@pytest.fixture
+def live_directory(live_server) -> None:
+    """The shared legislator data imported into the live server's database (once)."""
+    from advocacy.legislators import importer
+
+    with live_server.app.app_context():
+        importer.import_directory(SHARED_DATA)
+        db.session.remove()
 
 
 @pytest.fixture

@@ -173,3 +173,42 @@ def test_signing_works_without_javascript(no_js_page, live_server, seeded, store
     link = page.get_by_label("Or copy the link").input_value()
     assert link.startswith(live_server(f"/petitions/{seeded.slug}?ref=copy."))
     assert not page.get_by_role("button", name="Copy link").is_visible()
+
+
+def test_member_finds_their_legislators_and_settles_a_split_zip(page, live_server, live_directory):
+    page.goto(live_server("/"))
+    page.get_by_role("link", name="Your legislators").click()
+    page.wait_for_url("**/legislators")
+    page.get_by_label("ZIP code").fill("13202")
+    page.get_by_role("button", name="Find").click()
+
+    page.get_by_role("heading", name=re.compile("Your legislators for ZIP 13202")).wait_for()
+    senate = page.locator("section.race").filter(
+        has=page.get_by_role("heading", name="U.S. Senate")
+    )
+    assert senate.locator(".member-name").all_inner_texts() == [
+        "Charles E. Schumer",
+        "Kirsten E. Gillibrand",
+    ]
+    house = page.locator("section.race").filter(has=page.get_by_role("heading", name="U.S. House"))
+    assert house.locator(".member-name").all_inner_texts() == ["John W. Mannion"]
+    assert "NY-22" in house.inner_text()
+    assert house.get_by_role("link", name="Official website").count() == 1
+    assert "202-225-3701" in house.inner_text()
+    assert "Directory as of" in page.locator(".directory-note").inner_text()
+    assert_accessible(page)
+    snap(page, "legislators-13202")
+
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_text("Which of these is your representative?").wait_for()
+    page.get_by_role("radio", name=re.compile("NY-12")).check()
+    page.locator("form.choose-form").filter(
+        has=page.get_by_role("radio", name=re.compile("NY-12"))
+    ).get_by_role("button", name="This is mine").click()
+
+    house = page.locator("section.race").filter(has=page.get_by_role("heading", name="U.S. House"))
+    house.get_by_text("your choice").wait_for()
+    assert house.locator(".member-name").all_inner_texts() == ["Jerrold Nadler"]
+    assert_no_horizontal_overflow(page)
+    snap(page, "legislators-10001-chosen")

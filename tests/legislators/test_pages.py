@@ -23,7 +23,7 @@ def test_13202_shows_both_senators_and_the_house_member_with_contacts(client, di
     assert 'href="tel:202-225-3701"' in page  # Mannion's Washington office
     assert "https://www.schumer.senate.gov" in page
     # No email and no form for the House office: point to its website, guess nothing.
-    assert "write through the contact form on its" in page
+    assert "write through the contact form on its official website" in page
     # 13202 touches two state house districts: ask, don't pick.
     assert "Which of these is your state house district?" in page
     assert 'value="NY-128"' in page and 'value="NY-129"' in page
