@@ -45,6 +45,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
+    "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
 }
 
 
@@ -92,6 +93,12 @@ class Config:
 
     # The shared public-domain tables (legislators, ZIP→district); default ../shared/data.
     DATA_DIR: str | None = None
+    # Optional, online: the U.S. Census Bureau Geocoder places a signer's street address in its
+    # districts when their ZIP is split (advocacy/legislators/geocode.py). Unset, lookups stay
+    # offline and ZIP-based. In production use the public, key-free endpoint
+    # "https://geocoding.geo.census.gov/geocoder/geographies/address"; the address is sent to
+    # the Census Bureau and is never logged or stored here.
+    ADDRESS_GEOCODER_URL: str | None = None
 
     SIGNATURE_CONFIRM_DAYS = 7
     RECENT_SIGNERS = 10

@@ -151,6 +151,19 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
+def import_directory(env: dict[str, str]) -> None:
+    """The legislator directory, as in production: signing looks up the ZIP's districts."""
+    data = os.environ.get("ADVOCACY_DATA_DIR") or str(ROOT.parent / "shared" / "data")
+    log(f"flask legislators import --from {data}")
+    subprocess.run(
+        [str(BIN / "flask"), "legislators", "import", "--from", data],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def create_petition(conn: psycopg.Connection, org_id: int, slug: str, title: str, goal: int) -> int:
     return conn.execute(
         """
@@ -561,6 +574,7 @@ def main() -> int:
     if not args.reuse_db:
         reset_database(args.database_url, args.force_reset)
         migrate(env)
+        import_directory(env)
         seed(args.database_url, sizes)
     before = sign_counts(args.database_url)
 

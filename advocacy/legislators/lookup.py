@@ -4,7 +4,13 @@ Two indexed queries answer it: the ZIP's districts (primary key ``snapshot, zip,
 the legislators of those districts and the state's senators (``ix_legislators_seat``).
 A ZIP that touches several districts of a chamber returns every candidate (with its
 land share when the directory has one) and is marked ambiguous: the caller asks the
-signer to choose, and passes the choice back in ``choices``. Nothing here picks for them.
+signer to choose, and passes the choice back in ``choices``. Nothing here guesses.
+
+The one exception is a street address, when an address geocoder is configured
+(``ADDRESS_GEOCODER_URL``, see ``geocode``): if the ZIP is ambiguous and the caller gave an
+address, the Census Geocoder places it and its districts settle the chambers the caller did not
+choose (``Seat.source == "address"``; an explicit choice has ``"choice"``). Without the setting,
+or when the service fails or does not know the address, the answer is the ZIP's, as above.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from advocacy.core.errors import DomainError
 from advocacy.core.zipcodes import normalise_zip
 from advocacy.extensions import db
+from advocacy.legislators import geocode
 from advocacy.legislators.models import (
     LOOKUP_CHAMBERS,
     Chamber,
@@ -94,6 +101,9 @@ class Seat:
     share: float | None
     members: list[Member] = field(default_factory=list)
     chosen: bool = False
+    # Why a seat of several candidates was kept: "choice" (the caller's ``choices``) or
+    # "address" (the geocoded street address); None when the ZIP had only this one.
+    source: str | None = None
 
     @property
     def key(self) -> str:
@@ -201,8 +211,11 @@ def find_legislators(
 
     ``choices`` maps a chamber value to the district key the signer picked among the
     candidates (``{"us_house": "NY-12"}``); a choice that is not a candidate is ignored.
-    ``address`` is accepted for callers that have one; this offline directory cannot
-    place a street address, so it does not narrow the candidates (see docs/legislators.md).
+    ``address`` (a street address in the ZIP) narrows the candidates only when an address
+    geocoder is configured (``ADDRESS_GEOCODER_URL``) and the ZIP is ambiguous: its districts
+    settle every still-ambiguous chamber the caller did not choose (``choices`` win), and the
+    U.S. Senate too when the ZIP spans states. The geocoder is then called once, online; when
+    it is not configured, fails or does not know the address, the answer is the ZIP's.
     """
     zip5 = parse_zip(zip_code)
     snapshot = current_snapshot()
@@ -232,6 +245,17 @@ def find_legislators(
             Seat(Chamber(row.chamber), row.state, row.district, row.share)
         )
 
+    explicit = {
+        chamber.value: choices[chamber.value]
+        for chamber, group in seats.items()
+        if choices and choices.get(chamber.value) in {s.key for s in group}
+    }
+    geocoded: dict[str, str] = {}
+    if address and any(
+        len(group) > 1 and chamber.value not in explicit for chamber, group in seats.items()
+    ):
+        geocoded = _address_choices(geocode.resolve(address, zip5), explicit)
+
     members = _members(snapshot.id, states, seats)
     by_seat: dict[tuple[str, str, str | None], list[Member]] = {}
     for member in members:
@@ -242,11 +266,14 @@ def find_legislators(
         for seat in group:
             seat.members = by_seat.get((chamber.value, seat.state, seat.district), [])
         group.sort(key=lambda s: (-(s.share or 0), s.state, _natural(s.district)))
-        choice = (choices or {}).get(chamber.value)
-        picked = [s for s in group if s.key == choice] if choice else []
-        if picked and len(group) > 1:
-            picked[0].chosen = True
-            group = picked
+        if len(group) > 1:
+            for source, picks in (("choice", explicit), ("address", geocoded)):
+                picked = [s for s in group if s.key == picks.get(chamber.value)]
+                if picked:
+                    picked[0].chosen = True
+                    picked[0].source = source
+                    group = picked
+                    break
         if group:
             races.append(Race(chamber, group))
     return Lookup(
@@ -257,6 +284,16 @@ def find_legislators(
         has_shares=bool(snapshot.details.get("has_shares")),
         races=races,
     )
+
+
+def _address_choices(found: dict[str, str], explicit: dict[str, str]) -> dict[str, str]:
+    """The geocoder's districts as choices for the chambers not chosen explicitly, with the
+    Senate (keyed by state) from the state of those districts."""
+    picks = {k: v for k, v in found.items() if k in CHOICE_KEYS and k not in explicit}
+    found_states = {key.split("-", 1)[0] for key in found.values()}
+    if len(found_states) == 1 and Chamber.US_SENATE.value not in explicit:
+        picks[Chamber.US_SENATE.value] = district_key(found_states.pop(), None)
+    return picks
 
 
 def _natural(district: str | None) -> tuple[int, str]:
