@@ -89,18 +89,19 @@ def time_calls(fn, args: list[str], rounds: int) -> dict[str, float]:
     }
 
 
-def plans(dialect: str, snapshot_id: int) -> dict[str, str]:
+def plans(dialect: str) -> dict[str, str]:
+    """The database's plans for the lookup's statement and the signing query, ZIP 13202."""
     explain = "EXPLAIN" if dialect == "postgresql" else "EXPLAIN QUERY PLAN"
-    queries = {
-        "zip": "SELECT chamber, state, district, share FROM zip_districts "
-        "WHERE snapshot_id = :s AND zip = '13202'",
-        "members": "SELECT id FROM legislators WHERE snapshot_id = :s AND state IN ('NY') "
-        "AND (chamber = 'us_senate' OR (chamber = 'us_house' AND district IN ('22')))",
-    }
     out = {}
-    for name, query in queries.items():
-        rows = db.session.execute(text(f"{explain} {query}"), {"s": snapshot_id}).all()
-        out[name] = " | ".join(str(row[-1]) for row in rows)
+    for name, statement in (
+        ("find_legislators", lookup._LOOKUP_QUERY),
+        ("districts_for_zip", lookup._ACTIVE_ZIP_QUERY),
+    ):
+        compiled = statement.params(zip="13202").compile(
+            dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}
+        )
+        rows = db.session.execute(text(f"{explain} {compiled}".replace("%%", "%"))).all()
+        out[name] = [str(row[-1]).strip() for row in rows]
     return out
 
 
@@ -127,7 +128,7 @@ def run(database_url: str, zips: list[str], rounds: int) -> dict:
             "counts": report.counts,
             "find_legislators": time_calls(full, zips, rounds),
             "districts_for_zip": time_calls(lookup.districts_for_zip, zips, rounds),
-            "plans": plans(dialect, report.snapshot_id),
+            "plans": plans(dialect),
         }
         db.session.remove()
         db.engine.dispose()
@@ -148,9 +149,9 @@ def markdown(results: list[dict], zips: int, rounds: int) -> str:
                 f"| {r['database']} | `{call}` | {t['mean_ms']:.2f} ms | {t['p50_ms']:.2f} ms | "
                 f"{t['p90_ms']:.2f} ms | {t['p99_ms']:.2f} ms | {t['max_ms']:.2f} ms |"
             )
-    lines.append("")
     for r in results:
-        lines.append(f"- {r['database']}: import {r['import_seconds']} s; plans: {r['plans']}")
+        lines += ["", f"{r['database']}: import {r['import_seconds']} s. Plan of the lookup:", ""]
+        lines += [f"    {line}" for line in r["plans"]["find_legislators"]]
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """Who represents a ZIP code: the one lookup pages, letters and the API use.
 
-Two indexed queries answer it: the ZIP's districts (primary key ``snapshot, zip, …``), then
-the legislators of those districts and the state's senators (``ix_legislators_seat``).
+One statement answers it, every step an index lookup: the ZIP's districts in the active
+snapshot (primary key ``snapshot_id, zip, …``) with their members and offices
+(``ix_legislators_seat``), and the senators of the ZIP's states (``_LOOKUP_QUERY``).
 A ZIP that touches several districts of a chamber returns every candidate (with its
 land share when the directory has one) and is marked ambiguous: the caller asks the
 signer to choose, and passes the choice back in ``choices``. Nothing here guesses.
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Float, and_, bindparam, cast, literal_column, null, select, union_all
 
 from advocacy.core.errors import DomainError
 from advocacy.core.zipcodes import normalise_zip
@@ -181,25 +182,60 @@ def parse_zip(value: str | None) -> str:
     return normalised[:5]
 
 
-_ZIP_QUERY = select(
-    ZipDistrict.chamber, ZipDistrict.state, ZipDistrict.district, ZipDistrict.share
-).where(ZipDistrict.snapshot_id == bindparam("snapshot_id"), ZipDistrict.zip == bindparam("zip"))
 _SNAPSHOT_QUERY = select(DirectorySnapshot).where(DirectorySnapshot.active)
 _ACTIVE_ZIP_QUERY = (
-    select(ZipDistrict.chamber, ZipDistrict.state, ZipDistrict.district, ZipDistrict.share)
+    select(
+        ZipDistrict.chamber,
+        ZipDistrict.state,
+        ZipDistrict.district,
+        ZipDistrict.share,
+        ZipDistrict.snapshot_id,
+        DirectorySnapshot.imported_at,
+    )
     .join(DirectorySnapshot, DirectorySnapshot.id == ZipDistrict.snapshot_id)
     .where(DirectorySnapshot.active, ZipDistrict.zip == bindparam("zip"))
 )
 
 
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: int
+    as_of: date
+    source: str
+    has_shares: bool
+
+
+# Snapshots never change once imported (an import makes a new one), so each worker keeps the
+# few facts the lookup reports about them instead of reading them on every lookup. The key
+# includes the import time because a database emptied and re-imported may reuse an id.
+_SNAPSHOTS: dict[tuple[int, datetime], SnapshotInfo] = {}
+
+
 def districts_for_zip(zip_code: str) -> list[Any]:
-    """The (chamber, state, district, share) rows of a ZIP in the loaded directory, in one
-    query; empty when the ZIP is unknown or no directory is loaded. Signing uses this."""
+    """The (chamber, state, district, share, snapshot_id, imported_at) rows of a ZIP in the loaded
+    directory, in one indexed query; empty when the ZIP is unknown or no directory is loaded.
+    Signing uses this, and so does ``find_legislators``."""
     return db.session.execute(_ACTIVE_ZIP_QUERY, {"zip": zip_code[:5]}).all()
 
 
 def current_snapshot() -> DirectorySnapshot | None:
     return db.session.execute(_SNAPSHOT_QUERY).scalar_one_or_none()
+
+
+def snapshot_info(snapshot_id: int, imported_at: datetime) -> SnapshotInfo:
+    info = _SNAPSHOTS.get((snapshot_id, imported_at))
+    if info is None:
+        snapshot = db.session.get_one(DirectorySnapshot, snapshot_id)
+        info = SnapshotInfo(
+            snapshot.id,
+            snapshot.as_of,
+            snapshot.source,
+            bool((snapshot.details or {}).get("has_shares")),
+        )
+        if len(_SNAPSHOTS) > 16:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[(snapshot_id, imported_at)] = info
+    return info
 
 
 def find_legislators(
@@ -218,32 +254,23 @@ def find_legislators(
     it is not configured, fails or does not know the address, the answer is the ZIP's.
     """
     zip5 = parse_zip(zip_code)
-    snapshot = current_snapshot()
-    if snapshot is None:
+    rows = db.session.execute(_LOOKUP_QUERY, {"zip": zip5}).all()
+    if not rows and current_snapshot() is None:
         raise DirectoryNotLoaded(
             "The legislator directory has not been loaded yet. An administrator can load "
             "it with `flask legislators import`."
         )
-    rows = db.session.execute(
-        select(
-            ZipDistrict.chamber, ZipDistrict.state, ZipDistrict.district, ZipDistrict.share
-        ).where(ZipDistrict.snapshot_id == snapshot.id, ZipDistrict.zip == zip5)
-    ).all()
     if not rows:
         raise UnknownZip(
             f"ZIP code {zip5} is not in our directory. PO-box-only and single-building ZIP "
             "codes have no district map; try the ZIP code of your home address.",
             field="zip",
         )
-    states = sorted({row.state for row in rows})
-    seats: dict[Chamber, list[Seat]] = {chamber: [] for chamber in LOOKUP_CHAMBERS}
-    for state in states:
-        if state != "DC":
-            seats[Chamber.US_SENATE].append(Seat(Chamber.US_SENATE, state, None, None))
-    for row in rows:
-        seats[Chamber(row.chamber)].append(
-            Seat(Chamber(row.chamber), row.state, row.district, row.share)
-        )
+    snapshot = snapshot_info(rows[0].snapshot_id, rows[0].imported_at)
+    seats = _seats(rows)
+    states = sorted({seat.state for seat in seats[Chamber.US_HOUSE]} | {
+        seat.state for c in (Chamber.STATE_UPPER, Chamber.STATE_LOWER) for seat in seats[c]
+    })  # fmt: skip
 
     explicit = {
         chamber.value: choices[chamber.value]
@@ -256,15 +283,8 @@ def find_legislators(
     ):
         geocoded = _address_choices(geocode.resolve(address, zip5), explicit)
 
-    members = _members(snapshot.id, states, seats)
-    by_seat: dict[tuple[str, str, str | None], list[Member]] = {}
-    for member in members:
-        by_seat.setdefault((member.chamber.value, member.state, member.district), []).append(member)
-
     races = []
     for chamber, group in seats.items():
-        for seat in group:
-            seat.members = by_seat.get((chamber.value, seat.state, seat.district), [])
         group.sort(key=lambda s: (-(s.share or 0), s.state, _natural(s.district)))
         if len(group) > 1:
             for source, picks in (("choice", explicit), ("address", geocoded)):
@@ -281,7 +301,7 @@ def find_legislators(
         states=states,
         as_of=snapshot.as_of,
         source=snapshot.source,
-        has_shares=bool(snapshot.details.get("has_shares")),
+        has_shares=snapshot.has_shares,
         races=races,
     )
 
@@ -302,93 +322,91 @@ def _natural(district: str | None) -> tuple[int, str]:
     return 10**6, district or ""
 
 
+_L, _O, _Z, _S = Legislator, LegislatorOffice, ZipDistrict, DirectorySnapshot
 _MEMBER_COLUMNS = (
-    Legislator.id,
-    Legislator.external_id,
-    Legislator.name,
-    Legislator.chamber,
-    Legislator.state,
-    Legislator.district,
-    Legislator.title,
-    Legislator.party,
-    Legislator.email,
-    Legislator.contact_form,
-    Legislator.website,
-    Legislator.voting,
-    Legislator.rank,
-    Legislator.seat,
-    LegislatorOffice.kind,
-    LegislatorOffice.phone,
-    LegislatorOffice.address,
+    _L.id.label("member_id"), _L.external_id, _L.name, _L.title, _L.party, _L.email,
+    _L.contact_form, _L.website, _L.voting, _L.rank, _L.seat, _L.last_name,
+    _O.kind, _O.phone, _O.address, _O.position,
+)  # fmt: skip
+# The states the ZIP's districts are in (usually one), for their senators.
+_ZIP_STATES = (
+    select(_Z.snapshot_id, _Z.state, _S.imported_at)
+    .join(_S, and_(_S.id == _Z.snapshot_id, _S.active))
+    .where(_Z.zip == bindparam("zip"))
+    .distinct()
+    .subquery("zip_states")
 )
 
-
-def _in(name: str):
-    return bindparam(name, expanding=True)
-
-
-# Built once: the statement's shape never changes, so SQLAlchemy compiles it once too.
-_MEMBERS_QUERY = (
-    select(*_MEMBER_COLUMNS)
-    .outerjoin(LegislatorOffice, LegislatorOffice.legislator_id == Legislator.id)
-    .where(
-        Legislator.snapshot_id == bindparam("snapshot_id"),
-        Legislator.state.in_(_in("states")),
-        or_(
-            Legislator.chamber == Chamber.US_SENATE.value,
-            *(
-                and_(Legislator.chamber == c.value, Legislator.district.in_(_in(c.value)))
-                for c in (Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER)
-            ),
-        ),
-    )
-    .order_by(
-        Legislator.seat, Legislator.last_name, Legislator.name, Legislator.id,
-        LegislatorOffice.position,
-    )
+# One statement, built once (so SQLAlchemy compiles it once): the ZIP's districts in the
+# active snapshot (primary key ``snapshot_id, zip, …``) with their members and offices
+# (``ix_legislators_seat``; a district nobody holds comes back with NULL members), and the
+# U.S. senators of the states those districts are in.
+_LOOKUP_QUERY = union_all(
+    select(_Z.chamber, _Z.state, _Z.district, _Z.share, _Z.snapshot_id, _S.imported_at,
+           *_MEMBER_COLUMNS)
+    .select_from(_Z)
+    .join(_S, and_(_S.id == _Z.snapshot_id, _S.active))
+    .outerjoin(_L, and_(_L.snapshot_id == _Z.snapshot_id, _L.state == _Z.state,
+                        _L.chamber == _Z.chamber, _L.district == _Z.district))
+    .outerjoin(_O, _O.legislator_id == _L.id)
+    .where(_Z.zip == bindparam("zip")),
+    select(_L.chamber, _L.state, _L.district, cast(null(), Float), _L.snapshot_id,
+           _ZIP_STATES.c.imported_at, *_MEMBER_COLUMNS)
+    .select_from(_ZIP_STATES)
+    .join(_L, and_(_L.snapshot_id == _ZIP_STATES.c.snapshot_id, _L.state == _ZIP_STATES.c.state,
+                   _L.chamber == literal_column("'us_senate'")))
+    .outerjoin(_O, _O.legislator_id == _L.id),
 )  # fmt: skip
 
 
-def _members(snapshot_id: int, states: list[str], seats: dict[Chamber, list[Seat]]) -> list[Member]:
-    """The members of the given seats and the states' senators, in one indexed query.
-
-    In a ZIP that spans two states the district lists may also match a same-numbered
-    district of the other state; the caller keeps only the members of its own seats.
-    """
-    params = {
-        chamber.value: sorted({seat.district for seat in group if seat.district is not None})
-        for chamber, group in seats.items()
-        if chamber is not Chamber.US_SENATE
-    }
-    rows = db.session.execute(
-        _MEMBERS_QUERY, {"snapshot_id": snapshot_id, "states": states, **params}
-    ).all()
-    members: dict[int, tuple[tuple, list[Office]]] = {}
+def _seats(rows: list[Any]) -> dict[Chamber, list[Seat]]:
+    """Seats per chamber from the lookup rows, each with its members and their offices."""
+    seats: dict[Chamber, dict[tuple[str, str | None], Seat]] = {c: {} for c in LOOKUP_CHAMBERS}
+    people: dict[int, tuple[Any, list[Any], Seat]] = {}
     for row in rows:
-        entry = members.setdefault(row[0], (row, []))
-        if row.kind is not None:
-            entry[1].append(Office(row.kind, row.phone, row.address))
-    result = [
-        Member(
-            id=row.external_id,
-            name=row.name,
-            chamber=Chamber(row.chamber),
-            state=row.state,
-            district=row.district,
-            title=row.title,
-            party=row.party,
-            email=row.email,
-            contact_form=row.contact_form,
-            website=row.website,
-            offices=tuple(offices),
-            voting=row.voting,
-            rank=row.rank,
-            seat=row.seat,
+        chamber = Chamber(row.chamber)
+        seat = seats[chamber].get((row.state, row.district))
+        if seat is None:
+            seat = seats[chamber][(row.state, row.district)] = Seat(
+                chamber, row.state, row.district, row.share
+            )
+        if row.member_id is not None:
+            offices = people.setdefault(row.member_id, (row, [], seat))[1]
+            if row.kind is not None:
+                offices.append(row)
+    districted = (Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER)
+    for state in {st for c in districted for (st, _d) in seats[c]} - {"DC"}:
+        seats[Chamber.US_SENATE].setdefault(
+            (state, None), Seat(Chamber.US_SENATE, state, None, None)
         )
-        for row, offices in members.values()
-    ]
-    # The senior senator first, as the Senate lists them.
-    return sorted(result, key=lambda member: member.rank != "senior")
+    ordered = sorted(
+        people.values(),
+        # The senior senator first, as the Senate lists them; then seat A/B, then name.
+        key=lambda p: (p[0].rank != "senior", p[0].seat or "", p[0].last_name or "", p[0].name),
+    )
+    for row, offices, seat in ordered:
+        seat.members.append(
+            Member(
+                id=row.external_id,
+                name=row.name,
+                chamber=seat.chamber,
+                state=seat.state,
+                district=seat.district,
+                title=row.title,
+                party=row.party,
+                email=row.email,
+                contact_form=row.contact_form,
+                website=row.website,
+                offices=tuple(
+                    Office(o.kind, o.phone, o.address)
+                    for o in sorted(offices, key=lambda o: o.position)
+                ),
+                voting=row.voting,
+                rank=row.rank,
+                seat=row.seat,
+            )
+        )
+    return {chamber: list(group.values()) for chamber, group in seats.items()}
 
 
 def as_json(lookup: Lookup) -> dict[str, Any]:

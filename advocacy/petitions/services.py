@@ -299,13 +299,13 @@ def fill_districts(petition_id: int | None = None) -> int:
     )
     if petition_id is not None:
         source = source.where(sig.petition_id == petition_id)
-    result = db.session.execute(
-        insert(sd).from_select(
-            ["signature_id", "chamber", "state", "district", "status", "share"], source
-        )
-    )
+    added = db.session.execute(
+        insert(sd)
+        .from_select(["signature_id", "chamber", "state", "district", "status", "share"], source)
+        .returning(sd.signature_id)
+    ).all()
     db.session.commit()
-    return result.rowcount
+    return len(added)
 
 
 def choose_districts(signature: Signature, choices: dict[str, str]) -> int:
