@@ -52,8 +52,12 @@ def legislators():
     except lookup.LookupError as exc:
         return jsonify(error=exc.message, code=exc.code), 400
     response = jsonify(lookup.as_json(result))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if args.get("address"):  # a street address must not sit in shared caches
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)

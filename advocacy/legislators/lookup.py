@@ -212,9 +212,9 @@ _SNAPSHOTS: dict[tuple[int, datetime], SnapshotInfo] = {}
 
 
 def districts_for_zip(zip_code: str) -> list[Any]:
-    """The (chamber, state, district, share, snapshot_id, imported_at) rows of a ZIP in the loaded
-    directory, in one indexed query; empty when the ZIP is unknown or no directory is loaded.
-    Signing uses this, and so does ``find_legislators``."""
+    """The (chamber, state, district, share, …) rows of a ZIP in the loaded directory, in one
+    indexed query; empty when the ZIP is unknown or no directory is loaded. Signing uses it
+    to keep the signer's districts without loading any legislator."""
     return db.session.execute(_ACTIVE_ZIP_QUERY, {"zip": zip_code[:5]}).all()
 
 
@@ -431,6 +431,7 @@ def as_json(lookup: Lookup) -> dict[str, Any]:
                 "website": m.website,
                 "share": seat.share,
                 "candidate": len(race.seats) > 1,
+                "source": seat.source,
                 "offices": [o.__dict__ for o in m.offices],
             }
             for race in lookup.races

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 
 from advocacy.legislators import lookup
 from advocacy.legislators.models import Chamber
@@ -36,25 +36,39 @@ def choices_from(args) -> dict[str, str]:
     return {key: args[key][:120] for key in lookup.CHOICE_KEYS if args.get(key)}
 
 
-@bp.get("/legislators")
+@bp.route("/legislators", methods=["GET", "POST"])
 def find():
-    zip_code = (request.args.get("zip") or "").strip()[:20]
+    """The lookup page. A street address (only offered when ``ADDRESS_GEOCODER_URL`` is set)
+    comes by POST, so it stays out of URLs, logs and caches."""
+    form = request.form if request.method == "POST" else request.args
+    zip_code = (form.get("zip") or "").strip()[:20]
+    address = (form.get("address") or "").strip()[:200] if request.method == "POST" else ""
     result = error = None
     status = 200
     if zip_code:
         try:
-            result = lookup.find_legislators(zip_code, choices=choices_from(request.args))
+            result = lookup.find_legislators(
+                zip_code, address=address or None, choices=choices_from(form)
+            )
         except lookup.DirectoryNotLoaded as exc:
             error, status = exc.message, 503
         except lookup.LookupError as exc:
             error, status = exc.message, 400
-    snapshot = lookup.current_snapshot()
-    return render_template(
-        "legislators/find.html",
-        zip_code=zip_code,
-        result=result,
-        error=error,
-        snapshot=snapshot,
-        house_lookup_url=lookup.HOUSE_LOOKUP_URL,
-        state_lookup_url=lookup.STATE_LOOKUP_URL,
-    ), status
+    response = make_response(
+        render_template(
+            "legislators/find.html",
+            zip_code=zip_code,
+            address=address,
+            result=result,
+            error=error,
+            snapshot=lookup.current_snapshot(),
+            geocoder=bool(current_app.config.get("ADDRESS_GEOCODER_URL")),
+            house_lookup_url=lookup.HOUSE_LOOKUP_URL,
+            state_lookup_url=lookup.STATE_LOOKUP_URL,
+        ),
+        status,
+    )
+    if address:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response

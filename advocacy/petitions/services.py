@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +27,6 @@ from advocacy.core.errors import DomainError
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
-from advocacy.legislators import lookup
 from advocacy.legislators.models import DirectorySnapshot, ZipDistrict
 from advocacy.mail.services import enqueue
 from advocacy.petitions import cache
@@ -90,8 +88,7 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
         raise PetitionClosed("This petition is closed and no longer takes signatures.")
 
     email = normalise_email(data.email)
-    districts = lookup.districts_for_zip(data.zip)
-    values = _signature_values(petition, data, email, districts)
+    values = _signature_values(petition, data, email)
     existing: Signature | None = None
     for _attempt in range(3):
         new_id = _insert_if_new(values)
@@ -106,7 +103,7 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
     else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
         raise RuntimeError("Could not record the signature; please try again.")
     if new_id is not None:
-        _record_districts(new_id, districts)
+        _record_districts(new_id, data.zip[:5])
         if petition.require_confirmation:
             # A transient copy of the new row, only for rendering the email and its token.
             _send_confirmation(Signature(id=new_id, **values), petition)
@@ -129,7 +126,7 @@ def _insert_if_new(values: dict) -> int | None:
     Returns the new id, or None (already signed, or closed).
     """
     dialect = db.session.get_bind().dialect.name
-    params = {**values, "now": utcnow()}
+    params = {**values, "now": utcnow(), "zip5": values["zip"][:5]}
     return db.session.execute(_guarded_insert(dialect, tuple(values)), params).scalar()
 
 
@@ -149,9 +146,12 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
             )
             .exists()
         )
-        source = select(*[bindparam(c, type_=table.c[c].type) for c in columns]).where(
-            petition_open
-        )
+        source = select(
+            *[
+                _directory_state() if c == "state" else bindparam(c, type_=table.c[c].type)
+                for c in columns
+            ]
+        ).where(petition_open)
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         _INSERTS[key] = (
             insert(table)
@@ -162,29 +162,50 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
     return _INSERTS[key]
 
 
-def _record_districts(signature_id: int, rows: list) -> None:
-    """Keep the districts the signer's ZIP lies in with the signature (see SignatureDistrict).
-
-    ``rows`` come from one indexed query on the directory; a ZIP it does not know records
-    nothing, and the signature stands regardless.
-    """
-    if not rows:
-        return
-    per_chamber = Counter(row.chamber for row in rows)
-    db.session.execute(
-        insert(SignatureDistrict),
-        [
-            {
-                "signature_id": signature_id,
-                "chamber": row.chamber,
-                "state": row.state,
-                "district": row.district,
-                "share": row.share,
-                "status": "matched" if per_chamber[row.chamber] == 1 else "candidate",
-            }
-            for row in rows
-        ],
+def _directory_state() -> Any:
+    """The signature's state: the directory's, when the ZIP lies in one state (it knows ZIPs
+    that cross a state line better than the USPS prefix), else the prefix's (``:state``)."""
+    zd, snap = ZipDistrict, DirectorySnapshot
+    only_state = (
+        select(case((func.count(func.distinct(zd.state)) == 1, func.min(zd.state))))
+        .join(snap, and_(snap.id == zd.snapshot_id, snap.active))
+        .where(zd.zip == bindparam("zip5"))
+        .scalar_subquery()
     )
+    return func.coalesce(only_state, bindparam("state", type_=Signature.__table__.c.state.type))
+
+
+def _districts_insert() -> Any:
+    zd, snap = ZipDistrict, DirectorySnapshot
+    per_chamber = func.count().over(partition_by=zd.chamber)
+    source = (
+        select(
+            bindparam("signature_id"),
+            zd.chamber,
+            zd.state,
+            zd.district,
+            case((per_chamber == 1, "matched"), else_="candidate"),
+            zd.share,
+        )
+        .join(snap, and_(snap.id == zd.snapshot_id, snap.active))
+        .where(zd.zip == bindparam("zip5"))
+    )
+    return insert(SignatureDistrict.__table__).from_select(
+        ["signature_id", "chamber", "state", "district", "status", "share"], source
+    )
+
+
+_DISTRICTS_INSERT = _districts_insert()
+
+
+def _record_districts(signature_id: int, zip5: str) -> None:
+    """Keep the districts the signer's ZIP lies in with the signature (see SignatureDistrict):
+    ``matched`` when the ZIP is in one district of a chamber, ``candidate`` for each of several.
+
+    One ``INSERT … SELECT`` from the directory (its primary key index); a ZIP it does not know
+    records nothing, and the signature stands regardless.
+    """
+    db.session.execute(_DISTRICTS_INSERT, {"signature_id": signature_id, "zip5": zip5})
 
 
 def _still_open(petition_id: int) -> bool:
@@ -200,12 +221,8 @@ def _find_signature(petition_id: int, email: str) -> Signature | None:
     )
 
 
-def _signature_values(
-    petition: Petition, data: SignatureInput, email: str, districts: list
-) -> dict:
-    # The directory knows the state of a ZIP that crosses a state line better than its prefix.
-    states = {row.state for row in districts}
-    state = states.pop() if len(states) == 1 else state_for_zip(data.zip)
+def _signature_values(petition: Petition, data: SignatureInput, email: str) -> dict:
+    state = state_for_zip(data.zip)  # the INSERT prefers the directory's (_directory_state)
     now = utcnow()
     tracking = {k: v[:100] for k, v in data.tracking.items() if k in TRACKING_FIELDS and v}
     return dict(

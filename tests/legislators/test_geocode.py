@@ -333,7 +333,32 @@ def test_api_narrows_with_an_address(app, client, directory, configured):
     assert not house[0]["candidate"]
     assert {x["district"] for x in body["legislators"] if x["chamber"] == "state_upper"} == {"47"}
     assert body["ambiguous"] is False
+    assert house[0]["source"] == "address"
     assert configured.params["street"] == STREET
+    # A street address is personal: no shared cache keeps it.
+    assert "no-store" in data.headers["Cache-Control"]
+    assert "private" in data.headers["Cache-Control"]
+    assert "ETag" not in data.headers
+
+
+def test_page_offers_the_address_when_configured_and_posts_it(client, directory, configured):
+    page = client.get("/legislators?zip=10001").text
+    assert "Or narrow it down with your street address" in page
+    assert 'method="post"' in page
+
+    response = client.post("/legislators", data={"zip": "10001", "address": STREET})
+
+    assert response.status_code == 200
+    assert "from your address" in response.text
+    assert "Jerrold Nadler" in response.text and "Daniel S. Goldman" not in response.text
+    assert STREET in response.text  # kept in the field
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_page_does_not_offer_the_address_without_a_geocoder(client, directory):
+    page = client.get("/legislators?zip=10001").text
+    assert "street address" in page  # the how-to-check advice stays
+    assert 'name="address"' not in page
 
 
 def test_api_without_a_configured_url_stays_ambiguous(client, directory, census):

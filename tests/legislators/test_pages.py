@@ -121,10 +121,10 @@ def test_api_split_zip_and_choice(client, directory):
     assert data["ambiguous"] is True
     assert [x["district"] for x in house] == ["10", "12"]
     assert all(x["candidate"] for x in house)
+    assert {x["source"] for x in house} == {None}
     chosen = client.get("/api/v1/legislators?zip=10001&us_house=NY-12").get_json()
-    assert [x["name"] for x in chosen["legislators"] if x["chamber"] == "us_house"] == [
-        "Jerrold Nadler"
-    ]
+    house = [x for x in chosen["legislators"] if x["chamber"] == "us_house"]
+    assert [(x["name"], x["source"]) for x in house] == [("Jerrold Nadler", "choice")]
 
 
 @pytest.mark.parametrize(

@@ -134,3 +134,19 @@ def test_fill_districts_backfills_signatures_made_before_the_directory(
         "Recorded 0 signature district(s)."
         in runner.invoke(args=["petitions", "fill-districts"]).output
     )
+
+
+def test_the_directory_corrects_the_state_of_a_zip_across_a_state_line(client, db, make, directory):
+    # 06390 (Fishers Island) has a Connecticut prefix but lies in New York.
+    petition = make.petition()
+    client.post(f"/petitions/{petition.slug}/sign", data=sign_form(zip="06390"))
+    db.session.expire_all()
+    signature = db.session.scalars(select(Signature)).one()
+    assert signature.state == "NY"
+    assert ("us_house", "NY-1", "matched") in districts(db, "maria@example.com")
+
+
+def test_without_a_directory_the_state_comes_from_the_zip_prefix(client, db, make, no_directory):
+    petition = make.petition()
+    client.post(f"/petitions/{petition.slug}/sign", data=sign_form(zip="06390"))
+    assert db.session.scalars(select(Signature.state)).one() == "CT"
