@@ -15,7 +15,18 @@ from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -102,8 +113,9 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
             raise PetitionClosed("This petition is closed and no longer takes signatures.")
     else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
         raise RuntimeError("Could not record the signature; please try again.")
-    if new_id is not None:
+    if new_id is not None and db.session.get_bind().dialect.name != "postgresql":
         _record_districts(new_id, data.zip[:5])
+    if new_id is not None:
         if petition.require_confirmation:
             # A transient copy of the new row, only for rendering the email and its token.
             _send_confirmation(Signature(id=new_id, **values), petition)
@@ -153,12 +165,19 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
             ]
         ).where(petition_open)
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        _INSERTS[key] = (
+        statement = (
             insert(table)
             .from_select(list(columns), source)
             .on_conflict_do_nothing(index_elements=["petition_id", "email"])
             .returning(table.c.id)
         )
+        if dialect == "postgresql":
+            # The districts go in with the signature, in the same statement (a data-modifying
+            # CTE; SQLite has none, so there _record_districts runs after it, in-process).
+            new = statement.cte("new_signature")
+            districts = _districts_insert(new).cte("districts")
+            statement = select(new.c.id).add_cte(districts)
+        _INSERTS[key] = statement
     return _INSERTS[key]
 
 
@@ -175,20 +194,24 @@ def _directory_state() -> Any:
     return func.coalesce(only_state, bindparam("state", type_=Signature.__table__.c.state.type))
 
 
-def _districts_insert() -> Any:
+def _districts_insert(new_signature: Any = None) -> Any:
+    """``INSERT INTO signature_districts SELECT <id>, … FROM <the ZIP's districts>``; the id
+    is ``:signature_id``, or each row of ``new_signature`` (a CTE of inserted ids)."""
     zd, snap = ZipDistrict, DirectorySnapshot
     per_chamber = func.count().over(partition_by=zd.chamber)
-    source = (
-        select(
-            bindparam("signature_id"),
-            zd.chamber,
-            zd.state,
-            zd.district,
-            case((per_chamber == 1, "matched"), else_="candidate"),
-            zd.share,
-        )
-        .join(snap, and_(snap.id == zd.snapshot_id, snap.active))
-        .where(zd.zip == bindparam("zip5"))
+    columns = (
+        zd.chamber,
+        zd.state,
+        zd.district,
+        case((per_chamber == 1, "matched"), else_="candidate"),
+        zd.share,
+    )
+    if new_signature is None:
+        source = select(bindparam("signature_id"), *columns).select_from(zd)
+    else:
+        source = select(new_signature.c.id, *columns).join_from(new_signature, zd, true())
+    source = source.join(snap, and_(snap.id == zd.snapshot_id, snap.active)).where(
+        zd.zip == bindparam("zip5")
     )
     return insert(SignatureDistrict.__table__).from_select(
         ["signature_id", "chamber", "state", "district", "status", "share"], source
