@@ -142,3 +142,9 @@ def test_api_without_a_directory(client, no_directory):
     response = client.get("/api/v1/legislators?zip=13202")
     assert response.status_code == 503
     assert "not been loaded" in response.get_json()["error"]
+
+
+def test_forms_carry_only_the_choices_forward(client, directory):
+    page = client.get("/legislators?zip=10001&state_upper=NY-47&utm_source=x&evil=%3Cb%3E").text
+    assert 'name="state_upper" value="NY-47"' in page  # kept while choosing the House seat
+    assert "utm_source" not in page and "evil" not in page
