@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
@@ -491,7 +491,14 @@ def import_directory(folder: Path, source: str | None = None) -> ImportReport:
     return report
 
 
+_IMPORT_LOCK = 0x4C454749  # "LEGI": one import at a time (a PostgreSQL advisory lock)
+
+
 def _write(parsed: ParsedDirectory) -> ImportReport:
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two imports at once would each delete only the rows they can see; the second waits
+        # here until the first commits or rolls back. (SQLite serialises writers anyway.)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
     snapshot = DirectorySnapshot(
         fingerprint=parsed.fingerprint,
         source=parsed.source,
