@@ -183,3 +183,53 @@ def test_zip_in_two_states_asks_which_state(tmp_path, no_directory):
     assert seats(result, Chamber.US_SENATE) == ["NY"]
     assert seats(result, Chamber.US_HOUSE) == ["DC-0", "NY-22"]
     assert result.ambiguous
+
+
+# The data README's "Sanity lookups", chamber by chamber (candidates in district order).
+SANITY = {
+    "13202": {
+        Chamber.US_SENATE: [["Charles E. Schumer", "Kirsten E. Gillibrand"]],
+        Chamber.US_HOUSE: [["John W. Mannion"]],
+        Chamber.STATE_UPPER: [["Rachel May"]],
+        Chamber.STATE_LOWER: [["Pamela Hunter"], ["Bill Magnarelli"]],
+    },
+    "10001": {
+        Chamber.US_HOUSE: [["Daniel S. Goldman"], ["Jerrold Nadler"]],
+        Chamber.STATE_UPPER: [["Liz Krueger"], ["Erik Bottcher"]],
+        Chamber.STATE_LOWER: [["Tony Simone"]],
+    },
+    "60601": {
+        Chamber.US_SENATE: [["Richard J. Durbin", "Tammy Duckworth"]],
+        Chamber.US_HOUSE: [["Danny K. Davis"]],
+        Chamber.STATE_UPPER: [["Mattie Hunter"], ["Robert Peters"]],
+        Chamber.STATE_LOWER: [["Kimberly Du Buclet"], ["Sonya Harper"], ["Kam Buckner"]],
+    },
+    "94103": {
+        Chamber.US_SENATE: [["Alex Padilla", "Adam B. Schiff"]],
+        Chamber.US_HOUSE: [["Nancy Pelosi"]],
+        Chamber.STATE_UPPER: [["Scott Wiener"]],
+        Chamber.STATE_LOWER: [["Matt Haney"]],
+    },
+    "20001": {Chamber.US_SENATE: [], Chamber.US_HOUSE: [["Eleanor Holmes Norton"]]},
+    "99501": {
+        Chamber.US_HOUSE: [["Nicholas J. Begich III"]],
+        Chamber.STATE_UPPER: [
+            ["Elvi Gray-Jackson"], ["Matt Claman"], ["Löki Tobin"], ["Forrest Dunbar"]
+        ],
+        Chamber.STATE_LOWER: [
+            ["Alyse Galvin"], ["Carolyn Hall"], ["Zack Fields"], ["David Nelson"],
+            ["Genevieve Mina"],
+        ],
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("zip_code", sorted(SANITY))
+def test_the_data_readme_sanity_lookups(directory, zip_code):
+    result = find_legislators(zip_code)
+    for chamber, expected in SANITY[zip_code].items():
+        got = names(result, chamber)
+        if chamber is Chamber.US_SENATE and expected:
+            assert sorted(got[0]) == sorted(expected[0])  # the README lists them by name
+        else:
+            assert got == expected, chamber
