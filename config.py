@@ -42,6 +42,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "MAIL_BACKEND": ("MAIL_BACKEND", str),
+    "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", int),
+    "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
@@ -89,6 +91,13 @@ class Config:
     MAIL_BACKEND = "console"
     # Deliver inside the committing request instead of after it (tests only).
     MAIL_SYNC = False
+    # Retries after transient SMTP errors: wait MAIL_RETRY_SECONDS × 2^(attempt−1), at most
+    # MAIL_RETRY_MAX_SECONDS, for up to MAIL_MAX_ATTEMPTS attempts; then the message fails.
+    MAIL_MAX_ATTEMPTS = 6
+    MAIL_RETRY_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 3600
+    # An attempt still "sending" after this long belonged to a worker that died mid-send.
+    MAIL_SENDING_LEASE_SECONDS = 900
     DEV_OUTBOX = False
 
     # The shared public-domain tables (legislators, ZIP→district); default ../shared/data.

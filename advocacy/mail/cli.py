@@ -1,10 +1,12 @@
-"""``flask mail …``: the RQ worker that delivers queued mail."""
+"""``flask mail …``: the RQ worker, flushing the outbox, and the sweep."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from advocacy.mail import services
 
 mail_cli = AppGroup("mail", help="Mail delivery.")
 
@@ -19,4 +21,37 @@ def worker(burst: bool) -> None:
 
     from advocacy.core.queue import get_queue, get_redis
 
-    Worker([get_queue("mail")], connection=get_redis()).work(burst=burst)
+    sweeper = None if burst else services.start_sweeper(current_app._get_current_object())
+    try:
+        Worker([get_queue("mail")], connection=get_redis()).work(burst=burst)
+    finally:
+        if sweeper is not None:
+            sweeper.set()
+
+
+@mail_cli.command("send-pending")
+def send_pending() -> None:
+    """Deliver every queued message that is due, now (for setups without a worker)."""
+    total = services.Delivery()
+    while True:
+        report = services.deliver()
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        if report.sent + report.retrying + report.failed < services.BATCH:
+            break
+    click.echo(f"Sent {total.sent}, will retry {total.retrying}, failed {total.failed}.")
+
+
+@mail_cli.command("sweep")
+@click.option(
+    "--older-than",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds a never-tried message must have waited (the normal dispatch goes first).",
+)
+def sweep(older_than: float) -> None:
+    """Deliver mail a lost dispatch left queued; settle attempts a dead worker left open."""
+    delivered, interrupted = services.sweep(older_than)
+    click.echo(f"Delivered {delivered}; marked {interrupted} interrupted attempt(s) failed.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advocacy.core.db import utcnow
@@ -13,13 +13,16 @@ from advocacy.extensions import db
 
 
 class MessageStatus(enum.StrEnum):
-    QUEUED = "queued"
+    QUEUED = "queued"  # waiting for its first attempt, or for a retry at next_attempt_at
+    SENDING = "sending"  # claimed by a worker: an attempt is in progress
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # permanent error, attempts exhausted, or interrupted mid-send
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
+    # The sweep's question: which queued messages are due?
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
@@ -41,3 +44,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
+    # The RFC 5322 Message-ID, fixed when the message is queued: every attempt sends the same.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # When a queued message may be tried (again); None: at once.
+    next_attempt_at: Mapped[datetime | None]
+    # When the current attempt started (status "sending").
+    claimed_at: Mapped[datetime | None]

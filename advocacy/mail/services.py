@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 import sys
 import threading
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
@@ -49,10 +53,19 @@ def enqueue(kind: str, recipient: str, template: str, **context: Any) -> int:
             "subject": subject.removeprefix("Subject:").strip(),
             "text_body": text_body.lstrip("\n"),
             "html_body": html_body,
+            "message_id": make_message_id(),
         },
     ).scalar_one()
     db.session.info.setdefault(_PENDING_KEY, []).append(message_id)
     return message_id
+
+
+def make_message_id() -> str:
+    """``<32 hex digits@sender's domain>``: unique, and the same on every attempt."""
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
+    address = sender[1] if isinstance(sender, tuple) else sender
+    domain = address.rpartition("@")[2].strip(" >") or "advocacy.localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
@@ -144,69 +157,213 @@ def _drain() -> None:
                     log.exception("Mail delivery failed for messages %s", ids)
 
 
-def deliver(ids: Iterable[int]) -> None:
-    """Send the queued messages with these ids; each one is marked sent or failed.
+@dataclass
+class Delivery:
+    """What one ``deliver`` call did."""
 
-    A batch shares one SMTP connection, one SELECT and one UPDATE for all that were sent.
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Delivery:
+    """Send queued messages that are due: those with these ids, or (``ids=None``) any.
+
+    Each message is *claimed* (``queued`` → ``sending``, one conditional UPDATE that only one
+    worker can win) before it is sent, and its outcome recorded right after: ``sent``; back to
+    ``queued`` with ``next_attempt_at`` pushed back exponentially after a transient error
+    (connection refused, timeout, 4xx); ``failed`` after a permanent one (5xx, a refused
+    address) or ``MAIL_MAX_ATTEMPTS`` attempts. A worker that dies between sending and
+    recording leaves its one message in ``sending``: ``sweep`` marks it failed as
+    "interrupted" rather than send it twice (at most once), and every message it had not yet
+    claimed is still ``queued``, so nothing else is lost.
+
+    Backends without a network (console, memory, null) claim and record a batch at a time.
     """
-    backend = current_app.config["MAIL_BACKEND"]
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    now = utcnow()
+    due = select(OutboxMessage.id).where(
+        OutboxMessage.status == MessageStatus.QUEUED,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+    )
+    if ids is not None:
+        due = due.where(OutboxMessage.id.in_(list(ids)))
+    due = due.order_by(OutboxMessage.id).limit(limit or BATCH)
+    report = Delivery()
     with Session(db.engine) as session:
-        messages = session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.id.in_(list(ids)), OutboxMessage.status != MessageStatus.SENT
-            )
-        ).all()
-        if not messages:
-            return
-        sent: list[int] = []
-        failed: dict[int, str] = {}
-        with ExitStack() as stack:
-            connection = None
-            for message in messages:
+        candidates = list(session.scalars(due))
+        if not candidates:
+            return report
+        if backend != "smtp":
+            sent = []
+            for message in _claim(session, candidates, now):
                 try:
-                    if backend == "smtp" and connection is None:
-                        connection = stack.enter_context(mail.connect())
-                    _send(backend, message, connection)
-                except Exception as exc:  # SMTP down, refused, timed out …
-                    failed[message.id] = f"{type(exc).__name__}: {exc}"[:500]
-                    log.warning("Mail %s to %s failed: %s", message.id, message.recipient, exc)
+                    _send(backend, message)
+                except Exception as exc:  # noqa: BLE001 - every failure is recorded
+                    outcome = _record_failure(session, message, exc)
+                    setattr(report, outcome, getattr(report, outcome) + 1)
                 else:
                     sent.append(message.id)
-        session.expunge_all()
-        if sent:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(sent))
-                .values(
-                    status=MessageStatus.SENT,
-                    sent_at=utcnow(),
-                    attempts=OutboxMessage.attempts + 1,
-                    last_error=None,
-                )
-            )
-        for message_id, error in failed.items():
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(
-                    status=MessageStatus.FAILED,
-                    attempts=OutboxMessage.attempts + 1,
-                    last_error=error,
-                )
-            )
+            _record_sent(session, sent)
+            report.sent = len(sent)
+            return report
+        with ExitStack() as stack:
+            connection = None
+            for message_id in candidates:
+                claimed = _claim(session, [message_id], now)
+                if not claimed:
+                    continue  # another worker took it
+                message = claimed[0]
+                try:
+                    if connection is None:
+                        connection = stack.enter_context(_smtp_connection())
+                    _send(backend, message, connection)
+                except Exception as exc:  # noqa: BLE001 - every failure is recorded
+                    outcome = _record_failure(session, message, exc)
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                    if _connection_lost(exc):
+                        # The server is down or hung up: leave the rest queued for later,
+                        # untouched, rather than spend an attempt of each on it.
+                        break
+                else:
+                    _record_sent(session, [message.id])
+                    report.sent += 1
+    return report
+
+
+@contextmanager
+def _smtp_connection() -> Iterator[Any]:
+    """Flask-Mail's connection, whose closing never raises: a server that hung up (421, a
+    reset) must not turn a recorded outcome into an error."""
+    connection = mail.connect()
+    connection.__enter__()
+    try:
+        yield connection
+    finally:
+        with suppress(smtplib.SMTPException, OSError):
+            connection.__exit__(None, None, None)
+
+
+def _claim(session: Session, ids: list[int], now) -> list[OutboxMessage]:
+    """Move these ids from queued to sending; returns the ones this worker won."""
+    table = OutboxMessage.__table__
+    rows = session.execute(
+        table.update()
+        .where(table.c.id.in_(ids), table.c.status == MessageStatus.QUEUED.value)
+        .values(status=MessageStatus.SENDING.value, claimed_at=now, attempts=table.c.attempts + 1)
+        .returning(*table.c)
+    ).all()
+    session.commit()
+    return [OutboxMessage(**row._mapping) for row in sorted(rows, key=lambda r: r.id)]
+
+
+def _record_sent(session: Session, ids: list[int]) -> None:
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status=MessageStatus.SENT, sent_at=utcnow(), last_error=None)
+        )
         session.commit()
+
+
+def _record_failure(session: Session, message: OutboxMessage, exc: Exception) -> str:
+    """Record a failed attempt; returns "retrying" or "failed"."""
+    config = current_app.config
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    permanent = _is_permanent(exc)
+    if permanent or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        values: dict[str, Any] = {"status": MessageStatus.FAILED, "last_error": error}
+        outcome = "failed"
+        log.warning("Mail %s to %s failed for good: %s", message.id, message.recipient, error)
+    else:
+        delay = min(
+            config["MAIL_RETRY_SECONDS"] * 2 ** (message.attempts - 1),
+            config["MAIL_RETRY_MAX_SECONDS"],
+        )
+        values = {
+            "status": MessageStatus.QUEUED,
+            "last_error": error,
+            "next_attempt_at": utcnow() + timedelta(seconds=delay),
+        }
+        outcome = "retrying"
+        log.info("Mail %s: %s; retrying in %s s", message.id, error, delay)
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+    session.commit()
+    return outcome
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers and refused recipients will not change by trying again."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, ValueError | UnicodeError)  # a malformed address or header
+
+
+def _connection_lost(exc: Exception) -> bool:
+    return isinstance(
+        exc, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError
+    ) and not isinstance(exc, smtplib.SMTPResponseException)
+
+
+def sweep(older_than: float = 30.0) -> tuple[int, int]:
+    """Deliver what a lost dispatch left behind; settle attempts a dead worker left open.
+
+    Messages queued and due for at least ``older_than`` seconds (so the normal after-commit
+    dispatch gets the first go) are delivered. Messages ``sending`` for longer than
+    ``MAIL_SENDING_LEASE_SECONDS`` belonged to a worker that died mid-attempt: they may or may
+    not have left, so they are marked failed ("interrupted") and never resent automatically.
+    Returns (delivered, interrupted).
+    """
+    config = current_app.config
+    now = utcnow()
+    lease = now - timedelta(seconds=config["MAIL_SENDING_LEASE_SECONDS"])
+    interrupted = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at < lease)
+        .values(
+            status=MessageStatus.FAILED,
+            last_error="Interrupted: the worker stopped during this attempt, so the message "
+            "may or may not have been sent; not retried automatically (at most once).",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    cutoff = now - timedelta(seconds=older_than)
+    stale = select(OutboxMessage.id).where(
+        OutboxMessage.status == MessageStatus.QUEUED,
+        or_(
+            and_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.created_at <= cutoff),
+            OutboxMessage.next_attempt_at <= now,
+        ),
+    )
+    delivered = 0
+    while True:
+        ids = list(db.session.scalars(stale.order_by(OutboxMessage.id).limit(BATCH)))
+        db.session.rollback()
+        if not ids:
+            break
+        report = deliver(ids)
+        delivered += report.sent
+        if report.sent + report.retrying + report.failed == 0:
+            break  # the server is down: the rest waits for the next sweep
+    return delivered, interrupted
 
 
 def _send(backend: str, message: OutboxMessage, connection: Any = None) -> None:
     if backend == "smtp":
-        connection.send(
-            Message(
-                subject=message.subject,
-                recipients=[message.recipient],
-                body=message.text_body,
-                html=message.html_body,
-            )
+        email = Message(
+            subject=message.subject,
+            recipients=[message.recipient],
+            body=message.text_body,
+            html=message.html_body,
         )
+        if message.message_id:  # the same Message-ID on every attempt
+            email.msgId = message.message_id
+        connection.send(email)
     elif backend == "console":
         print(
             f"\n----- mail to {message.recipient} -----\nSubject: {message.subject}\n\n"
@@ -224,3 +381,27 @@ def recent_messages(limit: int = 50) -> list[OutboxMessage]:
     return list(
         db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
     )
+
+
+SWEEP_SECONDS = 60.0
+
+
+def start_sweeper(app: Flask, every: float = SWEEP_SECONDS) -> threading.Event:
+    """Run ``sweep`` every ``every`` seconds in a daemon thread; set the event to stop it.
+    The RQ worker runs one, so mail a lost dispatch left behind still goes out."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            with app.app_context():
+                try:
+                    delivered, interrupted = sweep()
+                    if delivered or interrupted:
+                        log.info("Sweep: delivered %s, interrupted %s", delivered, interrupted)
+                except Exception:
+                    log.exception("Mail sweep failed")
+                finally:
+                    db.session.remove()
+
+    threading.Thread(target=loop, name="advocacy-mail-sweep", daemon=True).start()
+    return stop

@@ -53,7 +53,7 @@ def test_console_backend_prints_the_mail(app, make, capsys):
     assert "mail to someone@example.com" in err and "Subject: You have already signed" in err
 
 
-def test_smtp_down_marks_failed_and_keeps_message(app, make):
+def test_smtp_down_keeps_the_message_queued_for_a_retry(app, make):
     app.config.update(
         MAIL_BACKEND="smtp",
         MAIL_SERVER="127.0.0.1",
@@ -68,7 +68,9 @@ def test_smtp_down_marks_failed_and_keeps_message(app, make):
     message = queue_one()
     db.session.commit()
     db.session.refresh(message)
-    assert message.status is MessageStatus.FAILED
+    assert message.status is MessageStatus.QUEUED
+    assert message.attempts == 1
+    assert message.next_attempt_at is not None and message.next_attempt_at > message.created_at
     assert message.last_error and "Error" in message.last_error
 
 

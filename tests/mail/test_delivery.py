@@ -1,0 +1,217 @@
+"""Delivery against a real SMTP server on 127.0.0.1 (aiosmtpd) that can be down or refuse.
+
+Retries with backoff for transient errors, no retry for permanent ones, the same Message-ID
+on every attempt, and at most once when a worker dies between sending and recording.
+"""
+
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from advocacy.extensions import db, mail
+from advocacy.mail import services
+from advocacy.mail.models import OutboxMessage
+
+from .test_outbox import queue_one
+
+
+class Recorder:
+    """An SMTP handler that keeps what it accepts, or answers with a chosen refusal."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted"
+
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.handler = Recorder()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(app, make, monkeypatch):
+    """An SMTP server (not started yet), with the app configured to send to it.
+
+    The after-commit dispatch is switched off, as if the process that queued the mail had
+    died before handing it over: the tests deliver with ``deliver`` and ``sweep`` alone.
+    """
+    monkeypatch.setattr(services, "dispatch", lambda app, ids: None)
+    server = SMTPServer()
+    app.config.update(
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_USE_TLS=False,
+        MAIL_SUPPRESS_SEND=False,
+        MAIL_RETRY_SECONDS=0,  # retries are due at once, so the tests need not wait
+    )
+    mail.init_app(app)
+    make.petition()
+    yield server
+    server.stop()
+
+
+def queue(n: int) -> list[int]:
+    ids = [queue_one(f"signer{i}@example.com").id for i in range(n)]
+    db.session.commit()
+    return ids
+
+
+def statuses(ids: list[int]) -> list[tuple[str, int]]:
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return [(m.status.value, m.attempts) for m in sorted(rows, key=lambda m: m.id)]
+
+
+def test_server_down_then_up_delivers_every_message_once(smtp):
+    ids = queue(4)
+
+    report = services.deliver(ids)  # nobody listening
+    assert (report.sent, report.retrying) == (0, 1)
+    # One attempt is spent discovering the server is down; the rest are not touched.
+    assert statuses(ids) == [("queued", 1), ("queued", 0), ("queued", 0), ("queued", 0)]
+
+    smtp.start()
+    delivered, interrupted = services.sweep(older_than=0)
+
+    assert (delivered, interrupted) == (4, 0)
+    assert statuses(ids) == [("sent", 2), ("sent", 1), ("sent", 1), ("sent", 1)]
+    stored = [db.session.get_one(OutboxMessage, i).message_id for i in ids]
+    assert sorted(smtp.handler.message_ids()) == sorted(stored)  # each once, stable ids
+    assert services.sweep(older_than=0) == (0, 0)  # nothing is sent twice
+
+
+def test_transient_refusals_are_retried_then_fail_after_the_last_attempt(app, smtp):
+    app.config["MAIL_MAX_ATTEMPTS"] = 3
+    smtp.start()
+    smtp.handler.refuse = "451 4.3.0 Mailbox busy, try again later"
+    [message_id] = queue(1)
+
+    for attempt in (1, 2):
+        assert services.deliver([message_id]).retrying == 1
+        assert statuses([message_id]) == [("queued", attempt)]
+    assert services.deliver([message_id]).failed == 1
+    assert statuses([message_id]) == [("failed", 3)]
+    assert "451" in db.session.get_one(OutboxMessage, message_id).last_error
+
+
+def test_backoff_doubles_and_a_retry_waits_its_turn(app, smtp):
+    app.config.update(MAIL_RETRY_SECONDS=60, MAIL_RETRY_MAX_SECONDS=3600)
+    smtp.start()
+    smtp.handler.refuse = "421 4.7.0 Too many connections"
+    [message_id] = queue(1)
+
+    services.deliver([message_id])
+    first = db.session.get_one(OutboxMessage, message_id)
+    db.session.refresh(first)
+    wait = (first.next_attempt_at - first.claimed_at).total_seconds()
+    assert 59 <= wait <= 61
+    assert services.deliver([message_id]).retrying == 0  # not due yet: left alone
+    assert statuses([message_id]) == [("queued", 1)]
+
+
+def test_permanent_refusal_fails_at_once_without_retry(smtp):
+    smtp.start()
+    smtp.handler.refuse = "550 5.1.1 No such user"
+    [message_id] = queue(1)
+
+    assert services.deliver([message_id]).failed == 1
+    assert statuses([message_id]) == [("failed", 1)]
+    assert services.sweep(older_than=0) == (0, 0)
+    assert smtp.handler.messages == []
+
+
+def test_a_worker_killed_between_sending_and_recording_sends_nothing_twice(app, smtp, monkeypatch):
+    smtp.start()
+    ids = queue(5)
+    real_record = services._record_sent
+    calls = []
+
+    def die_on_the_second(session, sent_ids):
+        calls.append(sent_ids)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")  # after the 2nd message left, before recording
+        real_record(session, sent_ids)
+
+    monkeypatch.setattr(services, "_record_sent", die_on_the_second)
+    with pytest.raises(SystemExit):
+        services.deliver(ids)
+    monkeypatch.setattr(services, "_record_sent", real_record)
+
+    assert len(smtp.handler.messages) == 2
+    assert statuses(ids) == [
+        ("sent", 1),
+        ("sending", 1),  # left the building, never recorded
+        ("queued", 0),
+        ("queued", 0),
+        ("queued", 0),
+    ]
+    app.config["MAIL_SENDING_LEASE_SECONDS"] = 0  # the dead worker's lease has run out
+    delivered, interrupted = services.sweep(older_than=0)
+
+    assert (delivered, interrupted) == (3, 1)
+    assert [s for s, _ in statuses(ids)] == ["sent", "failed", "sent", "sent", "sent"]
+    assert "Interrupted" in db.session.get_one(OutboxMessage, ids[1]).last_error
+    # Every message reached the server exactly once.
+    assert len(smtp.handler.message_ids()) == len(set(smtp.handler.message_ids())) == 5
+
+
+def test_two_workers_never_send_the_same_message(smtp):
+    smtp.start()
+    ids = queue(3)
+    # A worker claims the first message, as a concurrent one would mid-batch.
+    claimed = services._claim(db.session, [ids[0]], services.utcnow())
+    assert [m.id for m in claimed] == [ids[0]]
+    assert services._claim(db.session, [ids[0]], services.utcnow()) == []
+
+    report = services.deliver(ids)  # the other worker skips the claimed one
+
+    assert report.sent == 2
+    assert len(smtp.handler.messages) == 2
+
+
+def test_cli_send_pending_and_sweep(app, runner, smtp):
+    ids = queue(2)
+    smtp.start()
+
+    result = runner.invoke(args=["mail", "send-pending"])
+
+    assert "Sent 2, will retry 0, failed 0." in result.output
+    assert statuses(ids) == [("sent", 1), ("sent", 1)]
+    result = runner.invoke(args=["mail", "sweep", "--older-than", "0"])
+    assert "Delivered 0; marked 0 interrupted attempt(s) failed." in result.output
