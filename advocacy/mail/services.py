@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
@@ -405,3 +405,49 @@ def start_sweeper(app: Flask, every: float = SWEEP_SECONDS) -> threading.Event:
 
     threading.Thread(target=loop, name="advocacy-mail-sweep", daemon=True).start()
     return stop
+
+
+# --- the admin's view ------------------------------------------------------------------------
+
+
+def status_counts() -> dict[str, int]:
+    """How many messages are in each status (every status listed, zeros included)."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    return {status.value: counts.get(status, 0) for status in MessageStatus}
+
+
+def failed_messages(limit: int = 100) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.FAILED)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry(ids: Iterable[int] | None = None) -> int:
+    """Queue failed messages again (these, or all) for delivery after this commit.
+
+    An admin's decision: a message marked "interrupted" may already have been delivered once.
+    """
+    query = update(OutboxMessage).where(OutboxMessage.status == MessageStatus.FAILED)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    requeued = (
+        db.session.execute(
+            query.values(status=MessageStatus.QUEUED, next_attempt_at=None, attempts=0)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.info.setdefault(_PENDING_KEY, []).extend(requeued)
+    db.session.commit()
+    return len(requeued)
