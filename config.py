@@ -43,6 +43,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "MAIL_BACKEND": ("MAIL_BACKEND", str),
     "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", int),
+    "MAIL_WEBHOOK_SECRET": ("MAIL_WEBHOOK_SECRET", str),
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
@@ -98,6 +99,8 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = 3600
     # An attempt still "sending" after this long belonged to a worker that died mid-send.
     MAIL_SENDING_LEASE_SECONDS = 900
+    # Signs the bounce/complaint webhook (POST /webhooks/mail-events); unset: no webhook.
+    MAIL_WEBHOOK_SECRET: str | None = None
     DEV_OUTBOX = False
 
     # The shared public-domain tables (legislators, ZIP→district); default ../shared/data.

@@ -14,7 +14,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, make):
         "petition_id": petition.id,
         "token": services.make_token(signature),
     }
-    post_rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    # Machine endpoints authenticated by a signature instead (tested on their own).
+    signed = {"mail_webhooks.mail_events"}
+    post_rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if "POST" in (r.methods or ()) and r.endpoint not in signed
+    ]
     assert len(post_rules) >= 3
     for rule in post_rules:
         url = rule.build({arg: values.get(arg, 1) for arg in rule.arguments})[1]

@@ -55,3 +55,18 @@ def sweep(older_than: float) -> None:
     """Deliver mail a lost dispatch left queued; settle attempts a dead worker left open."""
     delivered, interrupted = services.sweep(older_than)
     click.echo(f"Delivered {delivered}; marked {interrupted} interrupted attempt(s) failed.")
+
+
+@mail_cli.command("suppress")
+@click.argument("address")
+@click.option("--remove", is_flag=True, help="Take the address off the list instead.")
+def suppress(address: str, remove: bool) -> None:
+    """Stop (or, with --remove, resume) all mail to ADDRESS."""
+    if "@" not in address:
+        raise click.BadParameter("an email address, like someone@example.com", param_hint="ADDRESS")
+    if remove:
+        done = services.unsuppress(address)
+        click.echo(f"{address} {'removed from' if done else 'was not on'} the suppression list.")
+    else:
+        done = services.suppress(address, "manual")
+        click.echo(f"{address} {'added to' if done else 'was already on'} the suppression list.")

@@ -17,6 +17,7 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a worker: an attempt is in progress
     SENT = "sent"
     FAILED = "failed"  # permanent error, attempts exhausted, or interrupted mid-send
+    SUPPRESSED = "suppressed"  # not sent: the address is on the suppression list
 
 
 class OutboxMessage(db.Model):
@@ -50,3 +51,15 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None]
     # When the current attempt started (status "sending").
     claimed_at: Mapped[datetime | None]
+
+
+class Suppression(db.Model):
+    """An address no mail goes to: it hard-bounced, complained, or an admin said so."""
+
+    __tablename__ = "mail_suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))  # bounce | complaint | manual
+    detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ through, in tests). A failed delivery marks the message failed; it never fails t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import smtplib
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,8 +29,9 @@ from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
+from advocacy.core.text import normalise_email
 from advocacy.extensions import db, mail
-from advocacy.mail.models import MessageStatus, OutboxMessage
+from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "advocacy_outbox_pending"
@@ -164,6 +166,7 @@ class Delivery:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    suppressed: int = 0
 
 
 def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Delivery:
@@ -195,6 +198,7 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
         candidates = list(session.scalars(due))
         if not candidates:
             return report
+        report.suppressed = _suppress_queued(session, candidates)
         if backend != "smtp":
             sent = []
             for message in _claim(session, candidates, now):
@@ -232,6 +236,27 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
     return report
 
 
+def _suppress_queued(session: Session, ids: list[int]) -> int:
+    """Mark the queued messages among ``ids`` whose address is suppressed; they never leave."""
+    suppressed = select(Suppression.email)
+    marked = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == MessageStatus.QUEUED,
+            func.lower(OutboxMessage.recipient).in_(suppressed),
+        )
+        .values(
+            status=MessageStatus.SUPPRESSED,
+            last_error="Suppressed: the address is on "
+            "the suppression list (a hard bounce, a complaint, or an admin's decision).",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return marked
+
+
 @contextmanager
 def _smtp_connection() -> Iterator[Any]:
     """Flask-Mail's connection, whose closing never raises: a server that hung up (421, a
@@ -241,7 +266,7 @@ def _smtp_connection() -> Iterator[Any]:
     try:
         yield connection
     finally:
-        with suppress(smtplib.SMTPException, OSError):
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.__exit__(None, None, None)
 
 
@@ -451,3 +476,24 @@ def retry(ids: Iterable[int] | None = None) -> int:
     db.session.info.setdefault(_PENDING_KEY, []).extend(requeued)
     db.session.commit()
     return len(requeued)
+
+
+# --- the suppression list ------------------------------------------------------------------
+
+
+def suppress(email: str, reason: str, detail: str | None = None) -> bool:
+    """Add an address to the suppression list; False if it was already there."""
+    address = normalise_email(email)
+    if db.session.scalar(select(Suppression.id).where(Suppression.email == address)):
+        return False
+    db.session.add(Suppression(email=address, reason=reason, detail=(detail or "")[:500] or None))
+    db.session.commit()
+    return True
+
+
+def unsuppress(email: str) -> bool:
+    removed = db.session.execute(
+        Suppression.__table__.delete().where(Suppression.email == normalise_email(email))
+    ).rowcount
+    db.session.commit()
+    return bool(removed)
