@@ -44,6 +44,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_BACKEND": ("MAIL_BACKEND", str),
     "MAIL_MAX_ATTEMPTS": ("MAIL_MAX_ATTEMPTS", int),
     "MAIL_WEBHOOK_SECRET": ("MAIL_WEBHOOK_SECRET", str),
+    "MAIL_DKIM_SELECTOR": ("MAIL_DKIM_SELECTOR", str),
+    "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
+    "MAIL_DKIM_PRIVATE_KEY_PATH": ("MAIL_DKIM_PRIVATE_KEY_PATH", str),
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
@@ -101,6 +104,10 @@ class Config:
     MAIL_SENDING_LEASE_SECONDS = 900
     # Signs the bounce/complaint webhook (POST /webhooks/mail-events); unset: no webhook.
     MAIL_WEBHOOK_SECRET: str | None = None
+    # Optional DKIM signing of outgoing SMTP mail (dkimpy): all three, or none.
+    MAIL_DKIM_SELECTOR: str | None = None
+    MAIL_DKIM_DOMAIN: str | None = None
+    MAIL_DKIM_PRIVATE_KEY_PATH: str | None = None
     DEV_OUTBOX = False
 
     # The shared public-domain tables (legislators, ZIP→district); default ../shared/data.
@@ -164,6 +171,12 @@ class ProductionConfig(Config):
         if missing:
             names = ", ".join("DATABASE_URL" if m.startswith("SQLALCHEMY") else m for m in missing)
             raise RuntimeError(f"Production configuration needs {names} in the environment.")
+        dkim = ("MAIL_DKIM_SELECTOR", "MAIL_DKIM_DOMAIN", "MAIL_DKIM_PRIVATE_KEY_PATH")
+        given = [k for k in dkim if settings.get(k)]
+        if given and len(given) != len(dkim):
+            raise RuntimeError(f"DKIM signing needs all of {', '.join(dkim)}.")
+        if given and not os.access(settings["MAIL_DKIM_PRIVATE_KEY_PATH"], os.R_OK):
+            raise RuntimeError("MAIL_DKIM_PRIVATE_KEY_PATH is not a readable file.")
 
 
 configs: dict[str, type[Config]] = {

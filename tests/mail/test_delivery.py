@@ -215,3 +215,57 @@ def test_cli_send_pending_and_sweep(app, runner, smtp):
     assert statuses(ids) == [("sent", 1), ("sent", 1)]
     result = runner.invoke(args=["mail", "sweep", "--older-than", "0"])
     assert "Delivered 0; marked 0 interrupted attempt(s) failed." in result.output
+
+
+def test_dkim_signature_verifies_with_the_published_key(app, smtp, tmp_path):
+    import base64
+    import subprocess
+
+    import dkim
+
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    app.config.update(
+        MAIL_DKIM_SELECTOR="mail2026",
+        MAIL_DKIM_DOMAIN="advocacy.localhost",
+        MAIL_DKIM_PRIVATE_KEY_PATH=str(key),
+    )
+    smtp.start()
+    queue(1)
+    services.sweep(older_than=0)
+
+    [received] = smtp.handler.messages
+    raw = received.as_bytes()
+    assert raw.startswith(b"DKIM-Signature:") or b"\nDKIM-Signature:" in raw
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+    def dns(name, timeout=5):
+        assert name == b"mail2026._domainkey.advocacy.localhost."
+        return record
+
+    assert dkim.verify(raw, dnsfunc=dns)
+    # A changed body no longer verifies.
+    assert not dkim.verify(raw.replace(b"already signed", b"already SIGNED"), dnsfunc=dns)
+
+
+def test_production_refuses_half_a_dkim_configuration(tmp_path):
+    from config import ProductionConfig
+
+    base = {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "postgresql://db/advocacy"}
+    with pytest.raises(RuntimeError, match="DKIM signing needs all of"):
+        ProductionConfig.validate({**base, "MAIL_DKIM_SELECTOR": "s1"})
+    with pytest.raises(RuntimeError, match="not a readable file"):
+        ProductionConfig.validate(
+            {
+                **base,
+                "MAIL_DKIM_SELECTOR": "s1",
+                "MAIL_DKIM_DOMAIN": "example.org",
+                "MAIL_DKIM_PRIVATE_KEY_PATH": str(tmp_path / "missing.pem"),
+            }
+        )
+    ProductionConfig.validate(base)  # DKIM is optional
