@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.api.views import bp as api_bp
     from advocacy.legislators.views import bp as legislators_bp
     from advocacy.mail.admin import bp as mail_admin_bp
+    from advocacy.mail.unsubscribe import bp as mail_unsubscribe_bp
     from advocacy.mail.views import bp as mail_bp
     from advocacy.mail.webhooks import bp as mail_webhooks_bp
     from advocacy.organize.views import bp as organize_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organize_bp)
     app.register_blueprint(legislators_bp)
     app.register_blueprint(mail_admin_bp)
+    app.register_blueprint(mail_unsubscribe_bp)
     app.register_blueprint(mail_webhooks_bp)
     app.register_blueprint(api_bp)
     if app.config.get("DEV_OUTBOX"):

@@ -14,8 +14,9 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, make):
         "petition_id": petition.id,
         "token": services.make_token(signature),
     }
-    # Machine endpoints authenticated by a signature instead (tested on their own).
-    signed = {"mail_webhooks.mail_events"}
+    # Endpoints authenticated by a signature instead (tested on their own): the mail
+    # provider's webhook, and RFC 8058 one-click unsubscribe (mail clients post no form).
+    signed = {"mail_webhooks.mail_events", "mail_unsubscribe.unsubscribe"}
     post_rules = [
         r
         for r in app.url_map.iter_rules()

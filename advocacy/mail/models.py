@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advocacy.core.db import utcnow
@@ -51,6 +51,14 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None]
     # When the current attempt started (status "sending").
     claimed_at: Mapped[datetime | None]
+    # Non-transactional mail (updates, newsletters) carries a one-click unsubscribe link and
+    # is not sent to addresses that unsubscribed from its petition or organisation.
+    transactional: Mapped[bool] = mapped_column(default=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="SET NULL"))
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class Suppression(db.Model):
@@ -62,4 +70,19 @@ class Suppression(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     reason: Mapped[str] = mapped_column(String(20))  # bounce | complaint | manual
     detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Unsubscribe(db.Model):
+    """No more non-transactional mail to this address from this organisation (every petition
+    of it when ``petition_id`` is None, else that petition's). Transactional mail (a
+    confirmation the person asked for) still goes."""
+
+    __tablename__ = "mail_unsubscribes"
+    __table_args__ = (Index("ix_mail_unsubscribes_lookup", "email", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,29 +20,53 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy as email_policy
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
 from advocacy.core.text import normalise_email
 from advocacy.extensions import db, mail
-from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression
+from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression, Unsubscribe
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "advocacy_outbox_pending"
 
 
-def enqueue(kind: str, recipient: str, template: str, **context: Any) -> int:
+def enqueue(
+    kind: str,
+    recipient: str,
+    template: str,
+    *,
+    transactional: bool = True,
+    organization_id: int | None = None,
+    petition_id: int | None = None,
+    **context: Any,
+) -> int:
     """Render ``email/<template>.txt`` and ``.html``, queue the message in this transaction.
 
     The first line of the text template, after ``Subject:``, is the subject. Returns the
     message id. One Core INSERT: this runs inside hot requests such as signing.
+
+    Non-transactional mail (``transactional=False``: updates, newsletters) needs the sending
+    ``organization_id`` (and ``petition_id`` when it is about one petition): the templates get
+    ``unsubscribe_url`` (this petition, or the organisation) and ``unsubscribe_all_url`` (every
+    mail of the organisation), the message carries ``List-Unsubscribe`` and
+    ``List-Unsubscribe-Post`` (RFC 8058), and it is not sent if the address has unsubscribed.
     """
+    unsubscribe_url = None
+    if not transactional:
+        if organization_id is None:
+            raise ValueError("Non-transactional mail needs the sending organization_id")
+        unsubscribe_url = unsubscribe_link(recipient, organization_id, petition_id)
+        context["unsubscribe_url"] = unsubscribe_url
+        context["unsubscribe_all_url"] = unsubscribe_link(recipient, organization_id, None)
     text = _render(f"email/{template}.txt", context)
     subject, _, text_body = text.partition("\n")
     html_body = _render(f"email/{template}.html", {**context, "subject": subject})
@@ -56,10 +80,55 @@ def enqueue(kind: str, recipient: str, template: str, **context: Any) -> int:
             "text_body": text_body.lstrip("\n"),
             "html_body": html_body,
             "message_id": make_message_id(),
+            "transactional": transactional,
+            "organization_id": organization_id,
+            "petition_id": petition_id,
+            "unsubscribe_url": unsubscribe_url,
         },
     ).scalar_one()
     db.session.info.setdefault(_PENDING_KEY, []).append(message_id)
     return message_id
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_link(email: str, organization_id: int, petition_id: int | None) -> str:
+    """A link that never expires (RFC 8058 asks for that) naming who and what to leave."""
+    token = _unsubscribe_serializer().dumps([normalise_email(email), organization_id, petition_id])
+    return url_for("mail_unsubscribe.unsubscribe", token=token, _external=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, int, int | None] | None:
+    try:
+        email, organization_id, petition_id = _unsubscribe_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(email, str) or not isinstance(organization_id, int):
+        return None
+    if petition_id is not None and not isinstance(petition_id, int):
+        return None
+    return email, organization_id, petition_id
+
+
+def unsubscribe(email: str, organization_id: int, petition_id: int | None) -> bool:
+    """Record the unsubscribe (idempotent); False if it was already recorded."""
+    query = select(Unsubscribe.id).where(
+        Unsubscribe.email == email, Unsubscribe.organization_id == organization_id
+    )
+    query = query.where(
+        or_(Unsubscribe.petition_id.is_(None), Unsubscribe.petition_id == petition_id)
+        if petition_id is not None
+        else Unsubscribe.petition_id.is_(None)
+    )
+    if db.session.scalar(query.limit(1)):
+        return False
+    db.session.add(
+        Unsubscribe(email=email, organization_id=organization_id, petition_id=petition_id)
+    )
+    db.session.commit()
+    return True
 
 
 def make_message_id() -> str:
@@ -253,6 +322,29 @@ def _suppress_queued(session: Session, ids: list[int]) -> int:
         )
         .execution_options(synchronize_session=False)
     ).rowcount
+    unsubscribed = (
+        select(Unsubscribe.id)
+        .where(
+            Unsubscribe.email == func.lower(OutboxMessage.recipient),
+            Unsubscribe.organization_id == OutboxMessage.organization_id,
+            or_(
+                Unsubscribe.petition_id.is_(None),
+                Unsubscribe.petition_id == OutboxMessage.petition_id,
+            ),
+        )
+        .exists()
+    )
+    marked += session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == MessageStatus.QUEUED,
+            OutboxMessage.transactional.is_(False),
+            unsubscribed,
+        )
+        .values(status=MessageStatus.SUPPRESSED, last_error="Unsubscribed: not sent.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
     return marked
 
@@ -389,6 +481,11 @@ def _send(backend: str, message: OutboxMessage, connection: Any = None) -> None:
         if message.message_id:  # the same Message-ID on every attempt
             email.msgId = message.message_id
         email.dkim = _dkim_settings()
+        if message.unsubscribe_url:  # RFC 2369 and RFC 8058 one-click
+            email.extra_headers = {
+                "List-Unsubscribe": f"<{message.unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
         connection.send(email)
     elif backend == "console":
         print(
@@ -407,6 +504,13 @@ class _SignedMessage(Message):
     """A Flask-Mail message that adds a DKIM-Signature when ``dkim`` is set."""
 
     dkim: tuple[bytes, bytes, bytes] | None = None
+
+    def _message(self):  # type: ignore[no-untyped-def]
+        msg = super()._message()
+        # Flask-Mail folds at 78 columns, which turns a long List-Unsubscribe URL into an
+        # RFC 2047 encoded word that mail clients do not read; RFC 5322 allows 998.
+        msg.policy = email_policy.SMTP.clone(max_line_length=998)
+        return msg
 
     def as_bytes(self) -> bytes:
         raw = super().as_bytes()

@@ -1,0 +1,125 @@
+"""Non-transactional mail: List-Unsubscribe headers, one-click unsubscribe, and respect for it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from advocacy.extensions import db
+from advocacy.mail import services
+from advocacy.mail.models import MessageStatus, OutboxMessage, Unsubscribe
+
+from .test_delivery import (
+    smtp,  # noqa: F401 - the fixture
+    statuses,
+)
+
+
+def update_to(petition, email: str, *, petition_scoped: bool = True) -> int:
+    message_id = services.enqueue(
+        "update",
+        email,
+        "update",
+        transactional=False,
+        organization_id=petition.organization_id,
+        petition_id=petition.id if petition_scoped else None,
+        subject="We passed 5,000 signatures",
+        body_text="Thank you. Next: delivering it to the AAMC.",
+        body_html="<p>Thank you. Next: delivering it to the AAMC.</p>",
+        organization=petition.organization,
+        petition=petition if petition_scoped else None,
+    )
+    db.session.commit()
+    return message_id
+
+
+def path(url: str) -> str:
+    return url.replace("http://advocacy.test", "")
+
+
+def test_updates_carry_one_click_unsubscribe_headers_and_links(app, smtp, make):  # noqa: F811
+    smtp.start()
+    petition = db.session.scalars(select(type(make.petition()))).first()
+    message_id = update_to(petition, "ana@example.com")
+    services.sweep(older_than=0)
+
+    [received] = smtp.handler.messages
+    link = db.session.get_one(OutboxMessage, message_id).unsubscribe_url
+    assert received["List-Unsubscribe"] == f"<{link}>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in db.session.get_one(OutboxMessage, message_id).text_body
+
+
+def test_transactional_mail_has_no_unsubscribe_header(app, smtp):  # noqa: F811
+    from .test_outbox import queue_one
+
+    smtp.start()
+    queue_one("ana@example.com")
+    db.session.commit()
+    services.sweep(older_than=0)
+    [received] = smtp.handler.messages
+    assert received["List-Unsubscribe"] is None
+
+
+def test_one_click_post_without_login_stops_further_updates(client, make):
+    petition = make.petition()
+    first = update_to(petition, "ana@example.com")
+    link = path(db.session.get_one(OutboxMessage, first).unsubscribe_url)
+
+    # What a mail client sends for RFC 8058: a POST, no cookies, no CSRF token.
+    response = client.post(link, data={"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert "You are unsubscribed" in response.text
+    rows = db.session.scalars(select(Unsubscribe)).all()
+    assert [(u.email, u.petition_id) for u in rows] == [("ana@example.com", petition.id)]
+    again = update_to(petition, "ana@example.com")
+    other = update_to(petition, "ben@example.com")
+    assert statuses([first, again, other]) == [("sent", 1), ("suppressed", 0), ("sent", 1)]
+    # A confirmation the person asks for still goes.
+    from .test_outbox import queue_one
+
+    transactional = queue_one("ana@example.com")
+    db.session.commit()
+    assert statuses([transactional.id]) == [("sent", 1)]
+    # Unsubscribing twice is harmless.
+    assert client.post(link).status_code == 200
+    assert len(db.session.scalars(select(Unsubscribe)).all()) == 1
+
+
+def test_the_page_offers_this_petition_or_everything_from_the_organisation(client, make):
+    petition = make.petition()
+    other_petition = make.petition(petition.organization)
+    link = path(
+        db.session.get_one(OutboxMessage, update_to(petition, "ana@example.com")).unsubscribe_url
+    )
+
+    page = client.get(link).text
+    assert "Stop updates to <strong>ana@example.com</strong>" in page
+    assert "Unsubscribe from everything" in page
+
+    everything = page.split("Unsubscribe from everything")[0].rsplit('action="', 1)[1].split('"')[0]
+    assert client.post(path(everything)).status_code == 200
+    later = update_to(other_petition, "ana@example.com")
+    assert statuses([later]) == [("suppressed", 0)]
+
+
+@pytest.mark.parametrize("token", ["nonsense", "WyJhbmFAZXhhbXBsZS5jb20iLDEsbnVsbF0.forged"])
+def test_a_bad_token_changes_nothing(client, token):
+    assert client.get(f"/unsubscribe/{token}").status_code == 400
+    response = client.post(f"/unsubscribe/{token}")
+    assert response.status_code == 400
+    assert "not valid" in response.text
+    assert db.session.scalars(select(Unsubscribe)).all() == []
+
+
+def test_non_transactional_mail_needs_an_organisation(app, make):
+    make.petition()
+    with pytest.raises(ValueError, match="organization_id"):
+        services.enqueue("update", "a@example.com", "update", transactional=False)
+
+
+def test_suppressed_status_counts(make):
+    petition = make.petition()
+    update_to(petition, "ana@example.com")
+    assert services.status_counts()[MessageStatus.SENT.value] == 1
