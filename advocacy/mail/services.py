@@ -465,8 +465,8 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
             break
         report = deliver(ids)
         delivered += report.sent
-        if report.sent + report.retrying + report.failed == 0:
-            break  # the server is down: the rest waits for the next sweep
+        if report.retrying or not (report.sent + report.failed + report.suppressed):
+            break  # the server is down or refusing: the rest waits for the next sweep
     return delivered, interrupted
 
 

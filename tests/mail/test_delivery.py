@@ -270,3 +270,11 @@ def test_production_refuses_half_a_dkim_configuration(tmp_path):
             }
         )
     ProductionConfig.validate(base)  # DKIM is optional
+
+
+def test_a_sweep_stops_when_the_server_is_down_even_with_immediate_retries(smtp):
+    ids = queue(3)  # MAIL_RETRY_SECONDS is 0 here: a failed message is due again at once
+
+    assert services.sweep(older_than=0) == (0, 0)  # returns instead of looping
+
+    assert statuses(ids) == [("queued", 1), ("queued", 0), ("queued", 0)]
