@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy as email_policy
 from typing import Any
 
@@ -27,7 +27,7 @@ from flask import Flask, current_app, url_for
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
@@ -264,23 +264,12 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
     due = due.order_by(OutboxMessage.id).limit(limit or BATCH)
     report = Delivery()
     with Session(db.engine) as session:
+        if backend != "smtp":
+            return _deliver_locally(session, backend, due, now)
         candidates = list(session.scalars(due))
         if not candidates:
             return report
         report.suppressed = _suppress_queued(session, candidates)
-        if backend != "smtp":
-            sent = []
-            for message in _claim(session, candidates, now):
-                try:
-                    _send(backend, message)
-                except Exception as exc:  # noqa: BLE001 - every failure is recorded
-                    outcome = _record_failure(session, message, exc)
-                    setattr(report, outcome, getattr(report, outcome) + 1)
-                else:
-                    sent.append(message.id)
-            _record_sent(session, sent)
-            report.sent = len(sent)
-            return report
         with ExitStack() as stack:
             connection = None
             for message_id in candidates:
@@ -305,23 +294,54 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
     return report
 
 
-def _suppress_queued(session: Session, ids: list[int]) -> int:
-    """Mark the queued messages among ``ids`` whose address is suppressed; they never leave."""
-    suppressed = select(Suppression.email)
-    marked = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.status == MessageStatus.QUEUED,
-            func.lower(OutboxMessage.recipient).in_(suppressed),
-        )
+def _deliver_locally(session: Session, backend: str, due: Any, now: datetime) -> Delivery:
+    """Console, memory and null backends: nothing leaves the machine, so no attempt can be
+    half done. One conditional UPDATE claims the due messages (or marks them suppressed), one
+    records them, one commit: signing's after-commit delivery stays cheap."""
+    table = OutboxMessage.__table__
+    blocked = _blocked_condition()
+    rows = session.execute(
+        table.update()
+        .where(table.c.id.in_(due.scalar_subquery()), table.c.status == MessageStatus.QUEUED.value)
         .values(
-            status=MessageStatus.SUPPRESSED,
-            last_error="Suppressed: the address is on "
-            "the suppression list (a hard bounce, a complaint, or an admin's decision).",
+            status=case(
+                (blocked, MessageStatus.SUPPRESSED.value), else_=MessageStatus.SENDING.value
+            ),
+            claimed_at=now,
+            attempts=case((blocked, table.c.attempts), else_=table.c.attempts + 1),
+            last_error=case((blocked, SUPPRESSED_ERROR), else_=table.c.last_error),
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .returning(*table.c)
+    ).all()
+    report = Delivery()
+    sent = []
+    for row in sorted(rows, key=lambda r: r.id):
+        message = OutboxMessage(**row._mapping)
+        if message.status is MessageStatus.SUPPRESSED or row.status == "suppressed":
+            report.suppressed += 1
+            continue
+        try:
+            _send(backend, message)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded
+            outcome = _record_failure(session, message, exc, commit=False)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        else:
+            sent.append(message.id)
+    _record_sent(session, sent, commit=False)
+    session.commit()
+    report.sent = len(sent)
+    return report
+
+
+SUPPRESSED_ERROR = (
+    "Suppressed: the address is on the suppression list (a hard bounce, a complaint or an "
+    "admin's decision) or unsubscribed from this sender; not sent."
+)
+
+
+def _blocked_condition() -> Any:
+    """True for an outbox row whose address must get nothing (suppressed), or no more of this
+    non-transactional mail (unsubscribed from its petition or organisation)."""
     unsubscribed = (
         select(Unsubscribe.id)
         .where(
@@ -334,15 +354,22 @@ def _suppress_queued(session: Session, ids: list[int]) -> int:
         )
         .exists()
     )
-    marked += session.execute(
+    return or_(
+        func.lower(OutboxMessage.recipient).in_(select(Suppression.email)),
+        and_(OutboxMessage.transactional.is_(False), unsubscribed),
+    )
+
+
+def _suppress_queued(session: Session, ids: list[int]) -> int:
+    """Mark the queued messages among ``ids`` that must not go (see _blocked_condition)."""
+    marked = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_(ids),
             OutboxMessage.status == MessageStatus.QUEUED,
-            OutboxMessage.transactional.is_(False),
-            unsubscribed,
+            _blocked_condition(),
         )
-        .values(status=MessageStatus.SUPPRESSED, last_error="Unsubscribed: not sent.")
+        .values(status=MessageStatus.SUPPRESSED, last_error=SUPPRESSED_ERROR)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -375,17 +402,20 @@ def _claim(session: Session, ids: list[int], now) -> list[OutboxMessage]:
     return [OutboxMessage(**row._mapping) for row in sorted(rows, key=lambda r: r.id)]
 
 
-def _record_sent(session: Session, ids: list[int]) -> None:
+def _record_sent(session: Session, ids: list[int], commit: bool = True) -> None:
     if ids:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(status=MessageStatus.SENT, sent_at=utcnow(), last_error=None)
         )
-        session.commit()
+        if commit:
+            session.commit()
 
 
-def _record_failure(session: Session, message: OutboxMessage, exc: Exception) -> str:
+def _record_failure(
+    session: Session, message: OutboxMessage, exc: Exception, commit: bool = True
+) -> str:
     """Record a failed attempt; returns "retrying" or "failed"."""
     config = current_app.config
     error = f"{type(exc).__name__}: {exc}"[:500]
@@ -407,7 +437,8 @@ def _record_failure(session: Session, message: OutboxMessage, exc: Exception) ->
         outcome = "retrying"
         log.info("Mail %s: %s; retrying in %s s", message.id, error, delay)
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
-    session.commit()
+    if commit:
+        session.commit()
     return outcome
 
 
