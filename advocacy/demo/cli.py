@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.core.datafiles import shared_data_dir
 from advocacy.demo import services
 
 demo_cli = AppGroup("demo", help="Demo data.")
-
-
-def default_data_dir() -> Path:
-    configured = current_app.config.get("DATA_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.root_path).parent.parent / "shared" / "data"
 
 
 @demo_cli.command("load")
@@ -35,7 +28,7 @@ def default_data_dir() -> Path:
 )
 def load(data_dir: Path | None, scale: float) -> None:
     """Load the demo data; petitions already present are left alone."""
-    data_dir = data_dir or default_data_dir()
+    data_dir = data_dir or shared_data_dir()
     if not (data_dir / "zip_congressional_districts.csv").exists():
         raise click.ClickException(
             f"No zip_congressional_districts.csv in {data_dir}; pass --data-dir or set "

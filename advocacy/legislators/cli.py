@@ -10,17 +10,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.core.datafiles import shared_data_dir
 from advocacy.legislators import importer
 
 legislators_cli = AppGroup("legislators", help="The legislator directory.")
-
-
-def default_data_dir() -> Path:
-    """``DATA_DIR`` (``ADVOCACY_DATA_DIR``), else ``../shared/data`` beside the checkout."""
-    configured = current_app.config.get("DATA_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.root_path).parent.parent / "shared" / "data"
 
 
 def _report(report: importer.ImportReport) -> None:
@@ -42,7 +35,7 @@ def _report(report: importer.ImportReport) -> None:
 )
 def import_command(folder: Path | None, if_present: bool) -> None:
     """Load a folder of legislator tables as the directory, replacing the old one atomically."""
-    folder = folder or default_data_dir()
+    folder = folder or shared_data_dir()
     if if_present and not folder.is_dir():
         click.echo(
             f"No legislator data at {folder}: the directory is NOT loaded, so 'Find your "

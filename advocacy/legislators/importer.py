@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -603,15 +602,6 @@ def _district_label(state: str, chamber: str, district: str) -> str:
     if chamber == Chamber.US_HOUSE:
         return f"{state}-{district}"
     return f"{state} {Chamber(chamber).label} {district}"
-
-
-def dump_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    """CSV text with ``columns`` (used by tests and ``sync`` to write small folders)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def census_district_names() -> dict[tuple[str, str, str], str]:

@@ -155,9 +155,6 @@ class Lookup:
     def race(self, chamber: Chamber) -> Race | None:
         return next((r for r in self.races if r.chamber is chamber), None)
 
-    def members(self) -> list[tuple[Member, Seat]]:
-        return [(m, seat) for race in self.races for seat in race.seats for m in seat.members]
-
 
 def district_key(state: str, district: str | None) -> str:
     return f"{state}-{district}" if district is not None else state

@@ -31,10 +31,6 @@ class Chamber(enum.StrEnum):
     def label(self) -> str:
         return CHAMBER_LABELS[self]
 
-    @property
-    def is_federal(self) -> bool:
-        return self in (Chamber.US_SENATE, Chamber.US_HOUSE)
-
 
 CHAMBER_LABELS = {
     Chamber.US_SENATE: "U.S. Senate",

@@ -19,11 +19,7 @@ def seat_label(chamber: str, state: str, district: str | None) -> str:
 @bp.app_template_global()
 def signature_choice_args(signature) -> dict[str, str]:
     """The ``/legislators`` query arguments for the districts a signer chose."""
-    return {
-        row.chamber: f"{row.state}-{row.district}"
-        for row in signature.districts
-        if row.status == "chosen"
-    }
+    return {row.chamber: row.key for row in signature.districts if row.status == "chosen"}
 
 
 @bp.app_template_global()

@@ -190,3 +190,8 @@ class SignatureDistrict(db.Model):
     district: Mapped[str] = mapped_column(String(100), primary_key=True)
     status: Mapped[str] = mapped_column(String(10))  # matched | candidate | chosen
     share: Mapped[float | None]
+
+    @property
+    def key(self) -> str:
+        """``"NY-12"``: the district key the lookup and its ``choices`` use."""
+        return f"{self.state}-{self.district}"

@@ -368,9 +368,7 @@ def choose_districts(signature: Signature, choices: dict[str, str]) -> int:
     candidates = district_choices(signature)
     picked: list[tuple[str, SignatureDistrict]] = []
     for chamber, key in choices.items():
-        row = next(
-            (r for r in candidates.get(chamber, []) if f"{r.state}-{r.district}" == key), None
-        )
+        row = next((r for r in candidates.get(chamber, []) if r.key == key), None)
         if row is None:
             raise DomainError("Choose one of the districts listed.", field=chamber)
         picked.append((chamber, row))

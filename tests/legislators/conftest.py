@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from advocacy.legislators import files
-from advocacy.legislators.importer import dump_csv
 
 FEDERAL = [
     {"bioguide_id": "A000001", "chamber": "senate", "state": "NY", "first_name": "Ann",
@@ -57,6 +58,14 @@ SOURCES = {
         "openstates_people": {"repo": "openstates/people", "commit_date": "2026-08-05T00:00:00Z"},
     },
 }  # fmt: skip
+
+
+def dump_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def write_directory(
