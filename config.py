@@ -48,6 +48,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
     "MAIL_DKIM_PRIVATE_KEY_PATH": ("MAIL_DKIM_PRIVATE_KEY_PATH", str),
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
+    "MAIL_BULK_RATE": ("MAIL_BULK_RATE", float),
+    "MAIL_BULK_BATCH": ("MAIL_BULK_BATCH", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
@@ -102,6 +104,14 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = 3600
     # An attempt still "sending" after this long belonged to a worker that died mid-send.
     MAIL_SENDING_LEASE_SECONDS = 900
+    # Broadcasts (updates to signers) leave at most MAIL_BULK_RATE messages a second (0: no
+    # limit; 14 is Amazon SES's starting quota), MAIL_BULK_BATCH per SMTP connection. An RQ
+    # job sends for MAIL_BULK_JOB_SECONDS, then queues itself again behind newer mail; a
+    # sender that stops renewing its lease for MAIL_BULK_LEASE_SECONDS is replaced by the sweep.
+    MAIL_BULK_RATE = 14.0
+    MAIL_BULK_BATCH = 20
+    MAIL_BULK_JOB_SECONDS = 60
+    MAIL_BULK_LEASE_SECONDS = 300
     # Signs the bounce/complaint webhook (POST /webhooks/mail-events); unset: no webhook.
     MAIL_WEBHOOK_SECRET: str | None = None
     # Optional DKIM signing of outgoing SMTP mail (dkimpy): all three, or none.
@@ -152,6 +162,7 @@ class TestingConfig(Config):
     PREFERRED_URL_SCHEME = "http"
     MAIL_BACKEND = "memory"
     MAIL_SYNC = True
+    MAIL_BULK_RATE = 0.0
     DEV_OUTBOX = True
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False

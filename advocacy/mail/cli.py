@@ -31,7 +31,9 @@ def worker(burst: bool) -> None:
 
 @mail_cli.command("send-pending")
 def send_pending() -> None:
-    """Deliver every queued message that is due, now (for setups without a worker)."""
+    """Deliver every queued message that is due, now (for setups without a worker).
+
+    Updates to signers whose sender has stopped are then sent here, at ``MAIL_BULK_RATE``."""
     total = services.Delivery()
     while True:
         report = services.deliver()
@@ -41,6 +43,13 @@ def send_pending() -> None:
         if report.sent + report.retrying + report.failed < services.BATCH:
             break
     click.echo(f"Sent {total.sent}, will retry {total.retrying}, failed {total.failed}.")
+    for broadcast_id in services.orphaned_broadcasts():
+        click.echo(f"Update (broadcast {broadcast_id}): sending at MAIL_BULK_RATE…")
+        run = services.send_broadcast(broadcast_id)
+        click.echo(
+            f"  sent {run.sent}, will retry {run.retrying}, failed {run.failed}"
+            + (" (another sender is working on it)" if run.busy else "")
+        )
 
 
 @mail_cli.command("sweep")

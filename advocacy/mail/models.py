@@ -17,13 +17,18 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a worker: an attempt is in progress
     SENT = "sent"
     FAILED = "failed"  # permanent error, attempts exhausted, or interrupted mid-send
-    SUPPRESSED = "suppressed"  # not sent: the address is on the suppression list
+    SUPPRESSED = "suppressed"  # not sent: the address is suppressed or unsubscribed
+    BOUNCED = "bounced"  # sent, then the provider reported a hard bounce for it
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     # The sweep's question: which queued messages are due?
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # A broadcast's sender takes its due messages; its report counts them by status.
+        Index("ix_outbox_messages_broadcast", "broadcast_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
@@ -58,7 +63,37 @@ class OutboxMessage(db.Model):
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="SET NULL"))
+    # The List-Unsubscribe (one-click) target: every non-transactional mail of the organisation.
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # One recipient's copy of a broadcast: the bodies live once in the broadcast and are filled
+    # in (with this recipient's unsubscribe links) when the message is sent.
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_broadcasts.id", ondelete="CASCADE")
+    )
+
+
+class Broadcast(db.Model):
+    """One message to many recipients (an organizer's update to a petition's signers).
+
+    Rendered once, with placeholders where each recipient's unsubscribe links go; queued as one
+    outbox row per recipient by a single ``INSERT … SELECT``; delivered at ``MAIL_BULK_RATE``
+    messages per second by one sender at a time (``sender_until`` is that sender's lease).
+    """
+
+    __tablename__ = "mail_broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    # https://host/unsubscribe/ : workers need no SERVER_NAME to build the links.
+    unsubscribe_base: Mapped[str] = mapped_column(String(300))
+    recipient_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sender_until: Mapped[datetime | None]
 
 
 class Suppression(db.Model):

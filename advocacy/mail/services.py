@@ -27,16 +27,23 @@ from flask import Flask, current_app, url_for
 from flask_mail import Message
 from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, event, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, event, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
 from advocacy.core.text import normalise_email
 from advocacy.extensions import db, mail
-from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression, Unsubscribe
+from advocacy.mail.models import (
+    Broadcast,
+    MessageStatus,
+    OutboxMessage,
+    Suppression,
+    Unsubscribe,
+)
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "advocacy_outbox_pending"
+_PENDING_BROADCASTS = "advocacy_outbox_broadcasts"
 
 
 def enqueue(
@@ -64,9 +71,11 @@ def enqueue(
     if not transactional:
         if organization_id is None:
             raise ValueError("Non-transactional mail needs the sending organization_id")
-        unsubscribe_url = unsubscribe_link(recipient, organization_id, petition_id)
-        context["unsubscribe_url"] = unsubscribe_url
-        context["unsubscribe_all_url"] = unsubscribe_link(recipient, organization_id, None)
+        context["unsubscribe_url"] = unsubscribe_link(recipient, organization_id, petition_id)
+        # The one-click header leaves the whole organisation, as people who press a mail
+        # client's "Unsubscribe" expect; the footer link offers this petition or everything.
+        unsubscribe_url = unsubscribe_link(recipient, organization_id, None)
+        context["unsubscribe_all_url"] = unsubscribe_url
     text = _render(f"email/{template}.txt", context)
     subject, _, text_body = text.partition("\n")
     html_body = _render(f"email/{template}.html", {**context, "subject": subject})
@@ -96,8 +105,15 @@ def _unsubscribe_serializer() -> URLSafeSerializer:
 
 def unsubscribe_link(email: str, organization_id: int, petition_id: int | None) -> str:
     """A link that never expires (RFC 8058 asks for that) naming who and what to leave."""
-    token = _unsubscribe_serializer().dumps([normalise_email(email), organization_id, petition_id])
-    return url_for("mail_unsubscribe.unsubscribe", token=token, _external=True)
+    return url_for(
+        "mail_unsubscribe.unsubscribe",
+        token=_unsubscribe_token(email, organization_id, petition_id),
+        _external=True,
+    )
+
+
+def _unsubscribe_token(email: str, organization_id: int, petition_id: int | None) -> str:
+    return _unsubscribe_serializer().dumps([normalise_email(email), organization_id, petition_id])
 
 
 def read_unsubscribe_token(token: str) -> tuple[str, int, int | None] | None:
@@ -133,10 +149,13 @@ def unsubscribe(email: str, organization_id: int, petition_id: int | None) -> bo
 
 def make_message_id() -> str:
     """``<32 hex digits@sender's domain>``: unique, and the same on every attempt."""
+    return f"<{uuid.uuid4().hex}@{_sender_domain()}>"
+
+
+def _sender_domain() -> str:
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     address = sender[1] if isinstance(sender, tuple) else sender
-    domain = address.rpartition("@")[2].strip(" >") or "advocacy.localhost"
-    return f"<{uuid.uuid4().hex}@{domain}>"
+    return address.rpartition("@")[2].strip(" >") or "advocacy.localhost"
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
@@ -157,14 +176,19 @@ def register(app: Flask) -> None:
 
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
+    broadcasts = session.info.pop(_PENDING_BROADCASTS, None)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if ids:
-        dispatch(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
+        dispatch(app, ids)
+    for broadcast_id in broadcasts or ():
+        dispatch_broadcast(app, broadcast_id)
 
 
 def _after_rollback(session: Session) -> None:
     # A rolled-back message was never written. (This fires for a real rollback only; rolling
     # back to a savepoint leaves the messages queued outside it pending, as it should.)
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_PENDING_BROADCASTS, None)
 
 
 def dispatch(app: Flask, ids: list[int]) -> None:
@@ -239,7 +263,8 @@ class Delivery:
 
 
 def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Delivery:
-    """Send queued messages that are due: those with these ids, or (``ids=None``) any.
+    """Send queued messages that are due: those with these ids, or (``ids=None``) any that
+    is not a broadcast's copy.
 
     Each message is *claimed* (``queued`` → ``sending``, one conditional UPDATE that only one
     worker can win) before it is sent, and its outcome recorded right after: ``sent``; back to
@@ -261,6 +286,8 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
     )
     if ids is not None:
         due = due.where(OutboxMessage.id.in_(list(ids)))
+    else:  # a broadcast's copies leave only through its sender, at its pace
+        due = due.where(OutboxMessage.broadcast_id.is_(None))
     due = due.order_by(OutboxMessage.id).limit(limit or BATCH)
     report = Delivery()
     with Session(db.engine) as session:
@@ -270,6 +297,7 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
         if not candidates:
             return report
         report.suppressed = _suppress_queued(session, candidates)
+        broadcasts: dict[int, Broadcast] = {}
         with ExitStack() as stack:
             connection = None
             for message_id in candidates:
@@ -278,6 +306,7 @@ def deliver(ids: Iterable[int] | None = None, limit: int | None = None) -> Deliv
                     continue  # another worker took it
                 message = claimed[0]
                 try:
+                    _fill_broadcast(session, message, broadcasts)
                     if connection is None:
                         connection = stack.enter_context(_smtp_connection())
                     _send(backend, message, connection)
@@ -315,12 +344,14 @@ def _deliver_locally(session: Session, backend: str, due: Any, now: datetime) ->
     ).all()
     report = Delivery()
     sent = []
+    broadcasts: dict[int, Broadcast] = {}
     for row in sorted(rows, key=lambda r: r.id):
         message = OutboxMessage(**row._mapping)
         if message.status is MessageStatus.SUPPRESSED or row.status == "suppressed":
             report.suppressed += 1
             continue
         try:
+            _fill_broadcast(session, message, broadcasts)
             _send(backend, message)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded
             outcome = _record_failure(session, message, exc, commit=False)
@@ -483,6 +514,7 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
     cutoff = now - timedelta(seconds=older_than)
     stale = select(OutboxMessage.id).where(
         OutboxMessage.status == MessageStatus.QUEUED,
+        OutboxMessage.broadcast_id.is_(None),  # broadcasts go at their own pace, below
         or_(
             and_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.created_at <= cutoff),
             OutboxMessage.next_attempt_at <= now,
@@ -498,6 +530,9 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
         delivered += report.sent
         if report.retrying or not (report.sent + report.failed + report.suppressed):
             break  # the server is down or refusing: the rest waits for the next sweep
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for broadcast_id in orphaned_broadcasts(now):
+        dispatch_broadcast(app, broadcast_id, background=False)
     return delivered, interrupted
 
 
@@ -580,9 +615,17 @@ def _dkim_settings() -> tuple[bytes, bytes, bytes] | None:
 
 
 def recent_messages(limit: int = 50) -> list[OutboxMessage]:
-    return list(
+    """The newest messages, a broadcast's copies with their bodies filled in (detached, so
+    the filled-in bodies are never written back)."""
+    messages = list(
         db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
     )
+    broadcasts: dict[int, Broadcast] = {}
+    for message in messages:
+        if message.broadcast_id is not None:
+            db.session.expunge(message)
+            _fill_broadcast(db.session, message, broadcasts)
+    return messages
 
 
 SWEEP_SECONDS = 60.0
@@ -674,3 +717,301 @@ def unsuppress(email: str) -> bool:
     ).rowcount
     db.session.commit()
     return bool(removed)
+
+
+# --- broadcasts: one message to many, at a set pace ----------------------------------------
+
+# Where each recipient's own unsubscribe links go in a broadcast rendered once for everyone.
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.advocacy.invalid/this"
+UNSUBSCRIBE_ALL_PLACEHOLDER = "https://unsubscribe.advocacy.invalid/all"
+
+
+def _recipient_blocked(email: Any, organization_id: int, petition_id: int | None) -> Any:
+    """SQL: this address is suppressed, or unsubscribed from this organisation or petition."""
+    unsubscribed = select(Unsubscribe.id).where(
+        Unsubscribe.email == email,
+        Unsubscribe.organization_id == organization_id,
+        or_(Unsubscribe.petition_id.is_(None), Unsubscribe.petition_id == petition_id)
+        if petition_id is not None
+        else Unsubscribe.petition_id.is_(None),
+    )
+    return or_(email.in_(select(Suppression.email)), unsubscribed.exists())
+
+
+def create_broadcast(
+    kind: str,
+    template: str,
+    recipients: Any,
+    *,
+    organization_id: int,
+    petition_id: int | None = None,
+    **context: Any,
+) -> Broadcast:
+    """Queue non-transactional mail to every address ``recipients`` selects, in this transaction.
+
+    ``recipients`` is a SELECT of two columns: the (normalised) address and a key unique among
+    the rows (a signature id, say), which makes each copy's Message-ID. The template is
+    rendered once; each copy is one outbox row written by a single ``INSERT … SELECT``, so
+    100,000 recipients queue in seconds. Addresses that are suppressed or unsubscribed are
+    left out now, and checked again when each copy is sent. After the commit the broadcast is
+    handed to its sender (``send_broadcast``), which keeps to ``MAIL_BULK_RATE``.
+    """
+    context = {
+        **context,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "unsubscribe_all_url": UNSUBSCRIBE_ALL_PLACEHOLDER,
+    }
+    text = _render(f"email/{template}.txt", context)
+    subject_line, _, text_body = text.partition("\n")
+    subject = subject_line.removeprefix("Subject:").strip()
+    html_body = _render(f"email/{template}.html", {**context, "subject": subject})
+    marker = "__token__"
+    link = url_for("mail_unsubscribe.unsubscribe", token=marker, _external=True)
+    broadcast = Broadcast(
+        kind=kind,
+        organization_id=organization_id,
+        petition_id=petition_id,
+        subject=subject,
+        text_body=text_body.lstrip("\n"),
+        html_body=html_body,
+        unsubscribe_base=link.removesuffix(marker),
+    )
+    db.session.add(broadcast)
+    db.session.flush()
+
+    found = recipients.subquery()
+    email, key = list(found.c)[:2]
+    prefix = uuid.uuid4().hex[:20]  # Message-ID: <prefix.key@domain>
+    now = utcnow()
+    rows = select(
+        literal(kind),
+        email,
+        literal(subject),
+        literal(""),
+        literal(MessageStatus.QUEUED.value),
+        literal(0),
+        literal(now, type_=OutboxMessage.created_at.type),
+        literal(f"<{prefix}.") + cast(key, String) + literal(f"@{_sender_domain()}>"),
+        literal(False),
+        literal(organization_id),
+        literal(petition_id),
+        literal(broadcast.id),
+    ).where(~_recipient_blocked(email, organization_id, petition_id))
+    table = OutboxMessage.__table__
+    columns = [
+        "kind", "recipient", "subject", "text_body", "status", "attempts", "created_at",
+        "message_id", "transactional", "organization_id", "petition_id", "broadcast_id",
+    ]  # fmt: skip
+    db.session.execute(table.insert().from_select(columns, rows))
+    # (rowcount of an INSERT … SELECT is -1 through SQLAlchemy on psycopg: count instead)
+    broadcast.recipient_count = db.session.scalar(
+        select(func.count()).where(OutboxMessage.broadcast_id == broadcast.id)
+    )
+    db.session.info.setdefault(_PENDING_BROADCASTS, []).append(broadcast.id)
+    return broadcast
+
+
+def _fill_broadcast(session: Session, message: OutboxMessage, cache: dict[int, Broadcast]) -> None:
+    """Give a broadcast's copy its bodies, with this recipient's unsubscribe links."""
+    if message.broadcast_id is None:
+        return
+    broadcast = cache.get(message.broadcast_id)
+    if broadcast is None:
+        broadcast = cache[message.broadcast_id] = session.get_one(Broadcast, message.broadcast_id)
+    base, organization_id = broadcast.unsubscribe_base, broadcast.organization_id
+    this = base + _unsubscribe_token(message.recipient, organization_id, message.petition_id)
+    everything = base + _unsubscribe_token(message.recipient, organization_id, None)
+    message.unsubscribe_url = everything  # the List-Unsubscribe header's, as in enqueue
+    message.text_body = broadcast.text_body.replace(UNSUBSCRIBE_PLACEHOLDER, this).replace(
+        UNSUBSCRIBE_ALL_PLACEHOLDER, everything
+    )
+    message.html_body = broadcast.html_body.replace(UNSUBSCRIBE_PLACEHOLDER, this).replace(
+        UNSUBSCRIBE_ALL_PLACEHOLDER, everything
+    )
+
+
+def dispatch_broadcast(app: Flask, broadcast_id: int, background: bool = True) -> None:
+    """Start a broadcast's sender: an RQ job when ``REDIS_URL`` is set, else a thread (or, with
+    ``background=False`` as the sweep asks from a command, right here)."""
+    if app.config.get("MAIL_SYNC") or (not background and not app.config.get("REDIS_URL")):
+        with app.app_context():
+            send_broadcast(broadcast_id)
+        return
+    if app.config.get("REDIS_URL"):
+        try:
+            with app.app_context():
+                queue_broadcast_job(broadcast_id)
+            return
+        except Exception:  # Redis down: send from this process; the sweep covers a crash
+            log.exception("Could not queue broadcast %s on Redis; sending in-process", broadcast_id)
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                send_broadcast(broadcast_id)
+            except Exception:
+                log.exception("Broadcast %s stopped; the sweep resumes it", broadcast_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=run, name=f"advocacy-broadcast-{broadcast_id}", daemon=True).start()
+
+
+def queue_broadcast_job(broadcast_id: int) -> None:
+    from advocacy.core.queue import get_queue
+
+    seconds = current_app.config["MAIL_BULK_JOB_SECONDS"]
+    get_queue("mail").enqueue(
+        "advocacy.mail.jobs.send_broadcast", broadcast_id, job_timeout=int(seconds * 2 + 60)
+    )
+
+
+@dataclass
+class BroadcastRun(Delivery):
+    """What one ``send_broadcast`` call did; ``done`` when nothing of it is left due."""
+
+    done: bool = False
+    busy: bool = False  # another sender holds the broadcast
+
+
+def send_broadcast(
+    broadcast_id: int,
+    budget: float | None = None,
+    *,
+    clock: Any = time.monotonic,
+    sleep: Any = time.sleep,
+) -> BroadcastRun:
+    """Deliver a broadcast's due copies, ``MAIL_BULK_BATCH`` at a time, at most
+    ``MAIL_BULK_RATE`` per second (0: no limit), for at most ``budget`` seconds.
+
+    One sender at a time: it holds a lease on the broadcast (``sender_until``), renewed every
+    batch, so a second sender (a sweep, a duplicate job) returns at once, and a crashed one's
+    broadcast is picked up by the sweep when the lease runs out. Each copy is claimed and
+    recorded by ``deliver``, so none is sent twice. Stops early when the mail server is down:
+    the copies wait for their retry time and the sweep starts a sender again.
+    """
+    config = current_app.config
+    lease = timedelta(seconds=config["MAIL_BULK_LEASE_SECONDS"])
+    run = BroadcastRun()
+    if not _hold_lease(broadcast_id, lease):
+        run.busy = True
+        return run
+    rate, size = config["MAIL_BULK_RATE"], config["MAIL_BULK_BATCH"]
+    interval = size / rate if rate else 0.0
+    started = clock()
+    try:
+        while True:
+            batch_started = clock()
+            ids = _due_copies(broadcast_id, size)
+            if not ids:
+                run.done = True
+                break
+            report = deliver(ids, limit=size)
+            for field in ("sent", "retrying", "failed", "suppressed"):
+                setattr(run, field, getattr(run, field) + getattr(report, field))
+            if report.retrying and not report.sent:
+                break  # the server is down: the copies wait for their retry time
+            _hold_lease(broadcast_id, lease, renew=True)
+            if budget is not None and clock() - started >= budget:
+                break
+            pause = interval - (clock() - batch_started)
+            if pause > 0:
+                sleep(pause)
+    finally:
+        _release_lease(broadcast_id)
+    return run
+
+
+def _due_copies(broadcast_id: int, limit: int) -> list[int]:
+    now = utcnow()
+    with Session(db.engine) as session:
+        return list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.broadcast_id == broadcast_id,
+                    OutboxMessage.status == MessageStatus.QUEUED,
+                    or_(
+                        OutboxMessage.next_attempt_at.is_(None),
+                        OutboxMessage.next_attempt_at <= now,
+                    ),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+
+
+def _hold_lease(broadcast_id: int, lease: timedelta, renew: bool = False) -> bool:
+    """Take (or renew) the broadcast's sender lease; False if another sender holds it."""
+    now = utcnow()
+    query = update(Broadcast).where(Broadcast.id == broadcast_id)
+    if not renew:
+        query = query.where(or_(Broadcast.sender_until.is_(None), Broadcast.sender_until < now))
+    with Session(db.engine) as session, session.begin():
+        return bool(session.execute(query.values(sender_until=now + lease)).rowcount)
+
+
+def _release_lease(broadcast_id: int) -> None:
+    with Session(db.engine) as session, session.begin():
+        session.execute(
+            update(Broadcast).where(Broadcast.id == broadcast_id).values(sender_until=None)
+        )
+
+
+def orphaned_broadcasts(now: datetime | None = None) -> list[int]:
+    """Broadcasts with copies due and no live sender (crashed, or stopped while the server
+    was down): the sweep starts a sender for each."""
+    now = now or utcnow()
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.broadcast_id == Broadcast.id,
+            OutboxMessage.status == MessageStatus.QUEUED,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        )
+        .exists()
+    )
+    ids = list(
+        db.session.scalars(
+            select(Broadcast.id).where(
+                or_(Broadcast.sender_until.is_(None), Broadcast.sender_until < now), due
+            )
+        )
+    )
+    db.session.rollback()
+    return ids
+
+
+def broadcast_counts(broadcast_id: int) -> dict[str, int]:
+    """How a broadcast is going: queued (incl. being sent), sent, failed, bounced, not_sent
+    (suppressed or unsubscribed before their copy left)."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    return {
+        "queued": counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0),
+        "sent": counts.get(MessageStatus.SENT, 0),
+        "failed": counts.get(MessageStatus.FAILED, 0),
+        "bounced": counts.get(MessageStatus.BOUNCED, 0),
+        "not_sent": counts.get(MessageStatus.SUPPRESSED, 0),
+    }
+
+
+def mark_bounced(message_id: str) -> bool:
+    """A sent message the provider reports as hard-bounced (by its Message-ID)."""
+    value = message_id.strip()
+    if not value.startswith("<"):
+        value = f"<{value}>"
+    marked = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.message_id == value, OutboxMessage.status == MessageStatus.SENT)
+        .values(status=MessageStatus.BOUNCED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(marked)

@@ -5,12 +5,15 @@ The body is JSON, signed with ``MAIL_WEBHOOK_SECRET`` (HMAC-SHA256), so no CSRF 
     X-Advocacy-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
 
     {"events": [
-      {"type": "bounce", "bounce": "hard", "email": "gone@example.com", "detail": "550 5.1.1"},
+      {"type": "bounce", "bounce": "hard", "email": "gone@example.com", "detail": "550 5.1.1",
+       "message_id": "<5f0c…@advocacy.example>"},
       {"type": "complaint", "email": "angry@example.com"}
     ]}
 
 Hard bounces and complaints put the address on the suppression list; soft bounces and other
-event types are counted and ignored. Signatures older than five minutes are refused, so a
+event types are counted and ignored. A hard bounce that names the ``message_id`` (the
+Message-ID header we sent, as providers report it) also marks that message "bounced", which
+the organizer's report of an update counts. Signatures older than five minutes are refused, so a
 captured request cannot be replayed later. Without ``MAIL_WEBHOOK_SECRET`` the endpoint is 404.
 """
 
@@ -61,7 +64,7 @@ def mail_events():
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         return jsonify(error=f'Expected {{"events": [...]}} with at most {MAX_EVENTS}.'), 400
-    suppressed = ignored = 0
+    suppressed = bounced = ignored = 0
     for event in events:
         if not isinstance(event, dict) or not isinstance(event.get("email"), str):
             ignored += 1
@@ -74,4 +77,7 @@ def mail_events():
             continue
         detail = event.get("detail") if isinstance(event.get("detail"), str) else None
         suppressed += services.suppress(email, kind, detail)
-    return jsonify(suppressed=suppressed, ignored=ignored)
+        message_id = event.get("message_id")
+        if kind == "bounce" and isinstance(message_id, str) and 0 < len(message_id) <= 255:
+            bounced += services.mark_bounced(message_id)
+    return jsonify(suppressed=suppressed, bounced=bounced, ignored=ignored)

@@ -159,3 +159,28 @@ class ActionForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     won = BooleanField("The campaign won")
+
+
+class UpdateForm(FlaskForm):
+    """An update to a petition's signers: a subject line and a Markdown body."""
+
+    subject = StringField(
+        "Subject",
+        filters=[strip],
+        validators=[
+            InputRequired("Write a subject line."),
+            Length(max=150, message="Keep the subject under 150 characters."),
+        ],
+    )
+    body = TextAreaField(
+        "Update",
+        validators=[
+            InputRequired("Write the update."),
+            Length(max=20_000, message="Keep the update under 20,000 characters."),
+        ],
+    )
+
+    def update_input(self):
+        from advocacy.petitions.updates import UpdateInput
+
+        return UpdateInput(subject=self.subject.data or "", body=self.body.data or "")

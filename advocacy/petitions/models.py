@@ -195,3 +195,38 @@ class SignatureDistrict(db.Model):
     def key(self) -> str:
         """``"NY-12"``: the district key the lookup and its ``choices`` use."""
         return f"{self.state}-{self.district}"
+
+
+class UpdateStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"  # handed to the outbox: one message per opted-in signer
+
+
+class PetitionUpdate(TimestampMixin, db.Model):
+    """An organizer's news to the petition's signers who asked for updates.
+
+    Written in Markdown (sanitised when rendered), previewed, tested on the author, then sent
+    once: sending turns it into a mail ``Broadcast`` whose outbox rows say how it went.
+    """
+
+    __tablename__ = "petition_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[UpdateStatus] = mapped_column(_enum(UpdateStatus), default=UpdateStatus.DRAFT)
+    test_sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_broadcasts.id", ondelete="SET NULL")
+    )
+
+    petition: Mapped[Petition] = relationship()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is UpdateStatus.DRAFT

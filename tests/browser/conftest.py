@@ -200,6 +200,12 @@ class Store:
     def signatures(self) -> int:
         return self._scalar(select(func.count(Signature.id)))
 
+    def outbox_count(self, kind: str, status: str | None = None) -> int:
+        query = select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == kind)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        return self._scalar(query)
+
     def messages(self) -> int:
         return self._scalar(select(func.count(OutboxMessage.id)))
 

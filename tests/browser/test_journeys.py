@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from .conftest import assert_accessible, assert_no_horizontal_overflow, snap
+from .conftest import SCREENSHOTS, assert_accessible, assert_no_horizontal_overflow, snap
 
 pytestmark = pytest.mark.browser
 
@@ -212,3 +213,67 @@ def test_member_finds_their_legislators_and_settles_a_split_zip(page, live_serve
     assert house.locator(".member-name").all_inner_texts() == ["Jerrold Nadler"]
     assert_no_horizontal_overflow(page)
     snap(page, "legislators-10001-chosen")
+
+
+def test_organizer_writes_tests_and_sends_an_update_to_opted_in_signers(
+    page, live_server, seeded, store
+):
+    from sqlalchemy import update as sql_update
+
+    from advocacy.extensions import db
+    from advocacy.petitions.models import Petition, Signature
+    from tests import factories
+
+    app = live_server.app
+    app.config["MAIL_BULK_RATE"] = 0  # the report should be complete when we look
+    with app.app_context():
+        petition = db.session.scalar(select_petition(Petition, seeded.slug))
+        organizer = factories.organizer(petition.organization, email="olive@doctors.example")
+        db.session.execute(
+            sql_update(Signature).where(Signature.petition_id == petition.id).values(opt_in=True)
+        )
+        db.session.commit()
+        petition_id, email = petition.id, organizer.email
+        db.session.remove()
+
+    page.goto(live_server("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server(f"/organize/petitions/{petition_id}/edit"))
+    page.get_by_role("link", name="Updates to signers").click()
+    assert "6 confirmed signers asked for updates" in page.inner_text("main")
+    page.get_by_role("link", name="Write an update").click()
+    page.get_by_label("Subject").fill("We delivered your signatures")
+    page.get_by_label("Update").fill(
+        "## Thank you\n\nWe met **12 offices** this week. <script>alert(1)</script>"
+    )
+    page.get_by_role("button", name="Save draft").click()
+    assert "Draft saved" in page.inner_text("main")
+
+    preview = page.frame_locator("iframe[title^='Preview']")
+    assert preview.get_by_role("heading", name="Thank you").is_visible()
+    assert "<script>alert(1)</script>" in preview.locator("body").inner_text()  # text, not run
+    snap(page, "organizer-update-draft")
+    page.locator("iframe[title^='Preview']").screenshot(path=SCREENSHOTS / "update-preview.png")
+
+    page.get_by_role("button", name="Send me a test").click()
+    assert f"A test is on its way to {email}" in page.inner_text("main")
+    page.get_by_role("button", name="Send to 6 signers").click()
+    assert "Sending to 6 signers" in page.inner_text("main")
+    deadline = time.monotonic() + 10
+    while store.outbox_count(kind="update", status="sent") < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the copies leave from a background thread
+    page.reload()
+    counts = page.locator(".delivery-counts").inner_text()
+    assert re.search(r"Sent\s+6", counts) and re.search(r"Queued\s+0", counts), counts
+    assert_accessible(page)
+    snap(page, "organizer-update-sent")
+    assert store.outbox_count(kind="update") == 6
+    assert store.outbox_count(kind="update_test") == 1
+
+
+def select_petition(model, slug):
+    from sqlalchemy import select
+
+    return select(model).where(model.slug == slug)

@@ -6,6 +6,7 @@ import os
 import smtplib
 
 import pytest
+from sqlalchemy import select
 
 from advocacy import create_app
 from advocacy.extensions import db
@@ -165,3 +166,34 @@ def test_without_redis_mail_is_delivered_by_a_background_thread(app, make):
             break
         time.sleep(0.05)
     assert statuses == {MessageStatus.SENT}
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:  # bound, never listening: connecting is refused
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redis_down_when_signing_commits_the_mail_and_the_sweep_sends_it(
+    app, client, make, monkeypatch
+):
+    """Redis refuses the job: signing still succeeds with its confirmation in the outbox.
+    The fallback hands it to this process's thread; here that process dies first, and the
+    periodic sweep delivers the message instead."""
+    app.config.update(REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0", MAIL_SYNC=False)
+    app.extensions.pop("advocacy_redis", None)
+    handed_over = []
+    monkeypatch.setattr(services, "_in_process", lambda app, ids: handed_over.extend(ids))
+    petition = make.petition()
+
+    response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form())
+
+    assert response.status_code == 302
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.status is MessageStatus.QUEUED and handed_over == [message.id]
+    delivered, _ = services.sweep(older_than=0)
+    assert delivered == 1
+    db.session.refresh(message)
+    assert message.status is MessageStatus.SENT and message.attempts == 1

@@ -1,0 +1,124 @@
+"""Organizer pages for updates to signers: list, write, preview, test, send, and the report.
+
+Routes hang off the organize blueprint, so they share its login check; every one loads the
+petition through ``_managed_or_404`` (another organisation's ids answer 404).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from advocacy.core.errors import DomainError
+from advocacy.extensions import db
+from advocacy.organize.forms import ActionForm, UpdateForm
+from advocacy.organize.views import _form_error, _managed_or_404, bp
+from advocacy.petitions import updates
+from advocacy.petitions.models import Petition, PetitionUpdate
+
+
+def _update_or_404(petition: Petition, update_id: int) -> PetitionUpdate:
+    item = db.session.get(PetitionUpdate, update_id)
+    if item is None or item.petition_id != petition.id:
+        abort(404)
+    return item
+
+
+@bp.get("/petitions/<int:petition_id>/updates")
+def petition_updates(petition_id: int):
+    petition = _managed_or_404(petition_id)
+    items = updates.updates_for(petition)
+    return render_template(
+        "organize/updates.html",
+        petition=petition,
+        items=items,
+        reports={item.id: updates.report(item) for item in items},
+        audience=updates.audience(petition),
+    )
+
+
+@bp.route("/petitions/<int:petition_id>/updates/new", methods=["GET", "POST"])
+def new_update(petition_id: int):
+    petition = _managed_or_404(petition_id)
+    form = UpdateForm()
+    if form.validate_on_submit():
+        try:
+            item = updates.create_update(petition, current_user, form.update_input())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash("Draft saved. Check the preview, send yourself a test, then send.", "success")
+            return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
+    return render_template(
+        "organize/update_edit.html",
+        petition=petition,
+        item=None,
+        form=form,
+        audience=updates.audience(petition),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/petitions/<int:petition_id>/updates/<int:update_id>", methods=["GET", "POST"])
+def update(petition_id: int, update_id: int):
+    """A draft: edit it, preview it, test it, send it. A sent update: its delivery report."""
+    petition = _managed_or_404(petition_id)
+    item = _update_or_404(petition, update_id)
+    form = UpdateForm(obj=item)
+    if item.is_draft and form.validate_on_submit():
+        try:
+            updates.edit_update(item, form.update_input())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash("Changes saved. The preview below shows them.", "success")
+            return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
+    context = updates.email_context(item)
+    return render_template(
+        "organize/update_edit.html",
+        petition=petition,
+        item=item,
+        form=form,
+        action_form=ActionForm(formdata=None),
+        audience=updates.audience(petition),
+        report=updates.report(item),
+        preview=render_template("email/update.html", **_preview_context(context)),
+    ), 400 if form.errors else 200
+
+
+def _preview_context(context: dict) -> dict:
+    """The preview shows unsubscribe links that go nowhere: they would be the reader's own."""
+    return {**context, "unsubscribe_url": "#unsubscribe", "unsubscribe_all_url": "#unsubscribe"}
+
+
+@bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/test")
+def test_update(petition_id: int, update_id: int):
+    petition = _managed_or_404(petition_id)
+    item = _update_or_404(petition, update_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        updates.send_test(item, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"A test is on its way to {current_user.email}.", "success")
+    return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
+
+
+@bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/send")
+def send_update(petition_id: int, update_id: int):
+    petition = _managed_or_404(petition_id)
+    item = _update_or_404(petition, update_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        queued = updates.send_update(item)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(
+            f"Sending to {queued:,} {'signer' if queued == 1 else 'signers'}. "
+            "This page shows how delivery goes.",
+            "success",
+        )
+    return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))

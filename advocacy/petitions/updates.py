@@ -1,0 +1,176 @@
+"""Updates to signers: an organizer's news to the people who signed and asked to hear more.
+
+Use cases, each ending in one commit: write or edit a draft, send a test to the author, send
+it to every confirmed signer who opted in. Sending turns the update into one mail broadcast
+(``mail.services.create_broadcast``): the copies are queued by one statement in the same
+transaction that marks the update sent, so a double click or two organizers at once can never
+send it twice, and a crash can never leave it half queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from markupsafe import Markup
+from sqlalchemy import func, select, update
+
+from advocacy.accounts.models import User
+from advocacy.core.db import utcnow
+from advocacy.core.errors import DomainError
+from advocacy.core.text import render_markdown
+from advocacy.extensions import db
+from advocacy.mail import services as mail
+from advocacy.petitions.models import (
+    Petition,
+    PetitionUpdate,
+    Signature,
+    UpdateStatus,
+)
+
+SUBJECT_MAX = 150
+BODY_MAX = 20_000
+
+
+@dataclass
+class UpdateInput:
+    subject: str
+    body: str
+
+
+def recipients(petition: Petition):
+    """SELECT (email, signature id) of the signers an update goes to: confirmed, opted in."""
+    return select(Signature.email, Signature.id).where(
+        Signature.petition_id == petition.id,
+        Signature.opt_in.is_(True),
+        Signature.confirmed_at.is_not(None),
+    )
+
+
+def audience(petition: Petition) -> int:
+    """How many signers an update would go to now (not counting unsubscribes)."""
+    return db.session.scalar(select(func.count()).select_from(recipients(petition).subquery()))
+
+
+def updates_for(petition: Petition) -> list[PetitionUpdate]:
+    return list(
+        db.session.scalars(
+            select(PetitionUpdate)
+            .where(PetitionUpdate.petition_id == petition.id)
+            .order_by(PetitionUpdate.id.desc())
+        )
+    )
+
+
+def _check(data: UpdateInput) -> UpdateInput:
+    subject = " ".join(data.subject.split())  # no line breaks: it becomes a mail header
+    body = data.body.replace("\r\n", "\n").strip()
+    if not subject:
+        raise DomainError("Write a subject line.", "subject")
+    if len(subject) > SUBJECT_MAX:
+        raise DomainError(f"Keep the subject under {SUBJECT_MAX} characters.", "subject")
+    if not body:
+        raise DomainError("Write the update.", "body")
+    if len(body) > BODY_MAX:
+        raise DomainError(f"Keep the update under {BODY_MAX:,} characters.", "body")
+    return UpdateInput(subject=subject, body=body)
+
+
+def create_update(petition: Petition, author: User | None, data: UpdateInput) -> PetitionUpdate:
+    data = _check(data)
+    item = PetitionUpdate(
+        petition=petition,
+        author_id=author.id if author is not None else None,
+        subject=data.subject,
+        body=data.body,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def edit_update(item: PetitionUpdate, data: UpdateInput) -> None:
+    if not item.is_draft:
+        raise DomainError("This update has been sent; it can no longer be changed.")
+    data = _check(data)
+    item.subject, item.body = data.subject, data.body
+    db.session.commit()
+
+
+def email_context(item: PetitionUpdate) -> dict:
+    """What the ``email/update`` templates need, for the preview, the test and the send."""
+    petition = item.petition
+    return {
+        "subject": item.subject,
+        "body_text": item.body,
+        # nh3-sanitised by render_markdown, so it may be inserted as HTML
+        "body_html": Markup(render_markdown(item.body)),  # noqa: S704
+        "organization": petition.organization,
+        "petition": petition,
+        "petition_url": url_for("petitions.show", slug=petition.slug, _external=True),
+    }
+
+
+def send_test(item: PetitionUpdate, user: User) -> None:
+    """Send the update, as signers will get it, to its author only (marked as a test)."""
+    if not item.is_draft:
+        raise DomainError("This update has been sent already.")
+    context = email_context(item)
+    context["subject"] = f"[Test] {item.subject}"
+    mail.enqueue(
+        "update_test",
+        user.email,
+        "update",
+        transactional=False,
+        organization_id=item.petition.organization_id,
+        petition_id=item.petition_id,
+        **context,
+    )
+    item.test_sent_at = utcnow()
+    db.session.commit()
+
+
+def send_update(item: PetitionUpdate) -> int:
+    """Queue the update to every opted-in signer; returns how many copies were queued.
+
+    The draft → sent change is a conditional UPDATE: of two sends at once, one queues the
+    copies and the other is told it has been sent already.
+    """
+    petition = item.petition
+    if petition.status.value == "draft":
+        raise DomainError("Publish the petition first: a draft has no signers.")
+    won = db.session.execute(
+        update(PetitionUpdate)
+        .where(PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT)
+        .values(status=UpdateStatus.SENT, sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        db.session.rollback()
+        raise DomainError("This update has been sent already.")
+    broadcast = mail.create_broadcast(
+        "update",
+        "update",
+        recipients(petition),
+        organization_id=petition.organization_id,
+        petition_id=petition.id,
+        **email_context(item),
+    )
+    db.session.execute(
+        update(PetitionUpdate)
+        .where(PetitionUpdate.id == item.id)
+        .values(broadcast_id=broadcast.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(item)
+    return broadcast.recipient_count
+
+
+def report(item: PetitionUpdate) -> dict[str, int] | None:
+    """queued / sent / failed / bounced / not_sent for a sent update, and its total."""
+    if item.broadcast_id is None:
+        return None
+    counts = mail.broadcast_counts(item.broadcast_id)
+    counts["total"] = sum(counts.values())
+    return counts

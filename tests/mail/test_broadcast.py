@@ -1,0 +1,288 @@
+"""Broadcasts: one message to many, queued in one statement, sent at a set pace by one sender.
+
+Against the real SMTP server of ``test_delivery`` (aiosmtpd on 127.0.0.1), and real Redis
+for the RQ job when ``TEST_REDIS_URL`` is set (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from advocacy.core.db import utcnow
+from advocacy.extensions import db
+from advocacy.mail import services
+from advocacy.mail.models import Broadcast, MessageStatus, OutboxMessage
+from advocacy.petitions.models import Signature
+
+from .test_delivery import smtp  # noqa: F401 - the fixture
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.fixture
+def hold(monkeypatch):
+    """Keep broadcasts from starting after commit, so a test can start the sender itself."""
+    held: list[int] = []
+    monkeypatch.setattr(services, "dispatch_broadcast", lambda app, bid, **kw: held.append(bid))
+    return held
+
+
+def signers(make, n: int, petition=None):
+    petition = petition or make.petition()
+    for i in range(n):
+        make.signature(petition, email=f"reader{i}@example.com", opt_in=True)
+    return petition
+
+
+def broadcast_to(petition, **context) -> Broadcast:
+    query = select(Signature.email, Signature.id).where(Signature.petition_id == petition.id)
+    item = services.create_broadcast(
+        "update",
+        "update",
+        query,
+        organization_id=petition.organization_id,
+        petition_id=petition.id,
+        subject=context.pop("subject", "We reached 7,000 signatures"),
+        body_text="Thank you. Next we take it to the government.",
+        body_html="<p>Thank you. Next we take it to the government.</p>",
+        organization=petition.organization,
+        petition=petition,
+        **context,
+    )
+    db.session.commit()
+    return item
+
+
+def copies(broadcast: Broadcast) -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.broadcast_id == broadcast.id)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_each_copy_leaves_with_its_own_unsubscribe_link_and_message_id(app, smtp, make, hold):  # noqa: F811
+    petition = signers(make, 3)
+    smtp.start()
+    broadcast = broadcast_to(petition)
+    assert broadcast.recipient_count == 3 and hold == [broadcast.id]
+    run = services.send_broadcast(broadcast.id)
+    assert (run.sent, run.done) == (3, True)
+
+    received = {m["To"]: m for m in smtp.handler.messages}
+    assert sorted(received) == [f"reader{i}@example.com" for i in range(3)]
+    links = set()
+    for copy in copies(broadcast):
+        message = received[copy.recipient]
+        assert copy.status is MessageStatus.SENT
+        assert message["Message-ID"] == copy.message_id
+        header = message["List-Unsubscribe"]
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = header.strip("<>")
+        assert link.startswith("http://advocacy.test/unsubscribe/")
+        token = link.rsplit("/", 1)[1]
+        # one click leaves the organisation; the footer also offers just this petition
+        assert services.read_unsubscribe_token(token) == (
+            copy.recipient, petition.organization_id, None,
+        )  # fmt: skip
+        [plain] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+        text = plain.get_payload(decode=True).decode()
+        assert link in text and "unsubscribe.advocacy.invalid" not in text
+        footer = re.search(r"^Unsubscribe: (\S+)", text, re.M).group(1)
+        assert services.read_unsubscribe_token(footer.rsplit("/", 1)[1]) == (
+            copy.recipient, petition.organization_id, petition.id,
+        )  # fmt: skip
+        links.add(link)
+    assert len(links) == 3
+    assert len({c.message_id for c in copies(broadcast)}) == 3
+
+
+def test_unsubscribed_and_suppressed_addresses_are_left_out_when_queued(app, make, hold):
+    petition = signers(make, 4)
+    services.unsubscribe("reader0@example.com", petition.organization_id, petition.id)
+    services.unsubscribe("reader1@example.com", petition.organization_id, None)
+    services.suppress("reader2@example.com", "bounce")
+    other = make.petition(org=petition.organization)
+    services.unsubscribe("reader3@example.com", petition.organization_id, other.id)  # not this one
+
+    broadcast = broadcast_to(petition)
+    assert [c.recipient for c in copies(broadcast)] == ["reader3@example.com"]
+    assert broadcast.recipient_count == 1
+
+
+def test_an_unsubscribe_after_queueing_stops_that_copy(app, make, hold):
+    petition = signers(make, 2)
+    broadcast = broadcast_to(petition)
+    services.unsubscribe("reader1@example.com", petition.organization_id, None)
+    run = services.send_broadcast(broadcast.id)
+    assert (run.sent, run.suppressed) == (1, 1)
+    assert [c.status.value for c in copies(broadcast)] == ["sent", "suppressed"]
+    assert services.broadcast_counts(broadcast.id) == {
+        "queued": 0, "sent": 1, "failed": 0, "bounced": 0, "not_sent": 1,
+    }  # fmt: skip
+
+
+def test_the_sender_keeps_to_the_rate_in_batches(app, make, hold):
+    app.config.update(MAIL_BULK_RATE=10, MAIL_BULK_BATCH=5)
+    petition = signers(make, 12)
+    broadcast = broadcast_to(petition)
+    now = [0.0]
+    sleeps: list[float] = []
+    batches: list[int] = []
+    deliver = services.deliver
+
+    def counting_deliver(ids, limit=None):
+        batches.append(len(list(ids)))
+        return deliver(ids, limit=limit)
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    services_deliver = services.deliver
+    services.deliver = counting_deliver
+    try:
+        run = services.send_broadcast(broadcast.id, clock=lambda: now[0], sleep=sleep)
+    finally:
+        services.deliver = services_deliver
+    assert run.sent == 12 and run.done
+    assert batches == [5, 5, 2]
+    assert sleeps == [0.5, 0.5, 0.5]  # 5 messages per half second = 10 a second
+
+
+def test_a_budget_stops_the_sender_and_the_rest_stays_queued(app, make, hold):
+    app.config.update(MAIL_BULK_BATCH=4)
+    broadcast = broadcast_to(signers(make, 10))
+    now = [0.0]
+
+    def clock():
+        now[0] += 1.0
+        return now[0]
+
+    run = services.send_broadcast(broadcast.id, budget=1.5, clock=clock, sleep=lambda s: None)
+    assert (run.sent, run.done) == (4, False)
+    assert sum(c.status is MessageStatus.QUEUED for c in copies(broadcast)) == 6
+    assert db.session.get_one(Broadcast, broadcast.id).sender_until is None  # lease released
+
+
+def test_one_sender_at_a_time_and_the_sweep_replaces_a_dead_one(app, make, hold):
+    broadcast = broadcast_to(signers(make, 3))
+    # A sender that died holding the lease: nobody else sends until the lease runs out.
+    db.session.execute(update(Broadcast).values(sender_until=utcnow() + timedelta(minutes=5)))
+    db.session.commit()
+    assert services.send_broadcast(broadcast.id).busy
+    hold.clear()
+    services.sweep(older_than=0)
+    assert hold == []  # the sweep does not start a second sender
+    assert all(c.status is MessageStatus.QUEUED for c in copies(broadcast))  # nor sends itself
+
+    db.session.execute(update(Broadcast).values(sender_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert services.orphaned_broadcasts() == [broadcast.id]
+    services.sweep(older_than=0)
+    assert hold == [broadcast.id]
+
+
+def test_the_sweep_sends_an_orphaned_broadcast_itself_without_redis(app, make, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "dispatch_broadcast", lambda app, bid, **kw: sent.append(bid))
+    broadcast = broadcast_to(signers(make, 3))
+    monkeypatch.undo()  # now the real dispatch, as `flask mail sweep` from cron runs it
+    app.config["MAIL_SYNC"] = False
+    delivered, _ = services.sweep(older_than=0)
+    assert [c.status.value for c in copies(broadcast)] == ["sent"] * 3
+
+
+def test_server_down_mid_broadcast_then_back_delivers_every_copy_once(app, smtp, make, hold):  # noqa: F811
+    app.config.update(MAIL_BULK_BATCH=2)
+    broadcast = broadcast_to(signers(make, 5))
+    run = services.send_broadcast(broadcast.id)  # the server is not running
+    assert (run.sent, run.retrying, run.done) == (0, 1, False)
+    assert [c.attempts for c in copies(broadcast)] == [1, 0, 0, 0, 0]  # one attempt spent
+
+    smtp.start()
+    services.sweep(older_than=0)  # MAIL_RETRY_SECONDS=0: the retry is due; sweep restarts it
+    assert hold == [broadcast.id, broadcast.id]
+    run = services.send_broadcast(broadcast.id)
+    assert run.sent == 5 and run.done
+    ids = [m["Message-ID"] for m in smtp.handler.messages]
+    assert len(ids) == len(set(ids)) == 5
+
+
+def test_a_hard_bounce_naming_the_message_marks_it_bounced(app, make, hold):
+    broadcast = broadcast_to(signers(make, 2))
+    services.send_broadcast(broadcast.id)
+    first = copies(broadcast)[0]
+    bare = re.sub(r"^<|>$", "", first.message_id)
+    assert services.mark_bounced(bare)
+    assert not services.mark_bounced("<unknown@advocacy.localhost>")
+    assert services.broadcast_counts(broadcast.id)["bounced"] == 1
+
+
+def test_the_development_outbox_shows_a_copy_with_its_links(app, client, make, hold):
+    broadcast = broadcast_to(signers(make, 1))
+    services.send_broadcast(broadcast.id)
+    page = client.get("/dev/outbox").get_data(as_text=True)
+    assert "Thank you. Next we take it to the government." in page
+    assert "http://advocacy.test/unsubscribe/" in page
+    copy = copies(broadcast)[0]
+    assert copy.text_body == ""  # the body was not written back into the row
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
+def test_with_redis_the_job_sends_in_slices_and_queues_itself_again(app, make):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    redis.flushdb()
+    app.config.update(
+        REDIS_URL=TEST_REDIS_URL,
+        MAIL_SYNC=False,
+        MAIL_BULK_BATCH=3,
+        MAIL_BULK_JOB_SECONDS=0,  # one batch per job, then back of the queue
+    )
+    app.extensions.pop("advocacy_redis", None)
+    broadcast = broadcast_to(signers(make, 7))
+    queue = Queue("mail", connection=redis)
+    assert queue.count == 1
+    assert all(c.status is MessageStatus.QUEUED for c in copies(broadcast))
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    assert [c.status.value for c in copies(broadcast)] == ["sent"] * 7
+    # 3 + 3 + 1 copies in three jobs, and a fourth that found nothing left
+    assert len(queue.finished_job_registry.get_job_ids()) == 4
+    assert queue.count == 0
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
+def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make):
+    from redis import Redis
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    redis.flushdb()
+    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
+    app.extensions.pop("advocacy_redis", None)
+    broadcast = broadcast_to(signers(make, 2))
+    redis.flushdb()  # Redis lost the job (restarted without persistence)
+    app.config["REDIS_URL"] = None  # and a cron sweep on a box without a worker
+    services.sweep(older_than=0)
+    assert [c.status.value for c in copies(broadcast)] == ["sent", "sent"]
+
+
+def test_send_pending_leaves_copies_to_the_paced_sender(app, make, runner, hold):
+    broadcast = broadcast_to(signers(make, 3))
+    assert services.deliver().sent == 0  # "any due message" never includes a broadcast's copies
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert "Sent 0" in result.output
+    assert f"Update (broadcast {broadcast.id})" in result.output and "sent 3" in result.output
+    assert [c.status.value for c in copies(broadcast)] == ["sent"] * 3
