@@ -48,6 +48,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
     "MAIL_DKIM_PRIVATE_KEY_PATH": ("MAIL_DKIM_PRIVATE_KEY_PATH", str),
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
+    "MAIL_RETRY_MAX_SECONDS": ("MAIL_RETRY_MAX_SECONDS", int),
+    "MAIL_SWEEP_SECONDS": ("MAIL_SWEEP_SECONDS", float),
     "MAIL_BULK_RATE": ("MAIL_BULK_RATE", float),
     "MAIL_BULK_BATCH": ("MAIL_BULK_BATCH", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
@@ -102,6 +104,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = 6
     MAIL_RETRY_SECONDS = 60
     MAIL_RETRY_MAX_SECONDS = 3600
+    # How often the sweep runs: in `flask mail worker`, or without Redis in each web process.
+    MAIL_SWEEP_SECONDS = 60.0
     # An attempt still "sending" after this long belonged to a worker that died mid-send.
     MAIL_SENDING_LEASE_SECONDS = 900
     # Broadcasts (updates to signers) leave at most MAIL_BULK_RATE messages a second (0: no

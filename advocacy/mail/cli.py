@@ -21,7 +21,8 @@ def worker(burst: bool) -> None:
 
     from advocacy.core.queue import get_queue, get_redis
 
-    sweeper = None if burst else services.start_sweeper(current_app._get_current_object())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    sweeper = None if burst else services.start_sweeper(app, app.config["MAIL_SWEEP_SECONDS"])
     try:
         Worker([get_queue("mail")], connection=get_redis()).work(burst=burst)
     finally:

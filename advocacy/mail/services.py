@@ -168,10 +168,40 @@ def _render(name: str, context: dict[str, Any]) -> str:
 
 
 def register(app: Flask) -> None:
-    """Dispatch queued mail after each commit of the app's session (listeners added once)."""
+    """Dispatch queued mail after each commit of the app's session (listeners added once).
+
+    Without Redis there is no worker to sweep the outbox, so each serving process runs the
+    sweep itself every ``MAIL_SWEEP_SECONDS`` (started by its first request; claims keep
+    several processes from sending one message twice). Mail that waited for an SMTP outage
+    then leaves on its own once the server is back.
+    """
     if not event.contains(FlaskSession, "after_commit", _after_commit):
         event.listen(FlaskSession, "after_commit", _after_commit)
         event.listen(FlaskSession, "after_rollback", _after_rollback)
+    if app.config.get("MAIL_SWEEP_SECONDS") and not app.config.get("REDIS_URL") and not app.testing:
+        app.before_request(lambda: _sweep_in_this_process(app))
+
+
+_sweeping: dict[int, tuple[int, threading.Event]] = {}  # id(app) → (pid, its sweeper's stop)
+
+
+def _sweep_in_this_process(app: Flask) -> None:
+    pid = os.getpid()
+    running = _sweeping.get(id(app))
+    if running and running[0] == pid:
+        return
+    with _lock:
+        running = _sweeping.get(id(app))
+        if not running or running[0] != pid:  # the first request here, or a forked child's
+            _sweeping[id(app)] = (pid, start_sweeper(app, app.config["MAIL_SWEEP_SECONDS"]))
+
+
+def stop_sweeping(app: Flask) -> None:
+    """Stop this process's in-process sweeper for ``app`` (tests; shutdown needs nothing)."""
+    with _lock:
+        running = _sweeping.pop(id(app), None)
+    if running:
+        running[1].set()
 
 
 def _after_commit(session: Session) -> None:
@@ -628,10 +658,7 @@ def recent_messages(limit: int = 50) -> list[OutboxMessage]:
     return messages
 
 
-SWEEP_SECONDS = 60.0
-
-
-def start_sweeper(app: Flask, every: float = SWEEP_SECONDS) -> threading.Event:
+def start_sweeper(app: Flask, every: float) -> threading.Event:
     """Run ``sweep`` every ``every`` seconds in a daemon thread; set the event to stop it.
     The RQ worker runs one, so mail a lost dispatch left behind still goes out."""
     stop = threading.Event()

@@ -278,3 +278,56 @@ def test_a_sweep_stops_when_the_server_is_down_even_with_immediate_retries(smtp)
     assert services.sweep(older_than=0) == (0, 0)  # returns instead of looping
 
     assert statuses(ids) == [("queued", 1), ("queued", 0), ("queued", 0)]
+
+
+def test_without_redis_the_web_process_sweeps_so_mail_waits_out_an_outage(app, make):
+    """The issue's walk: SMTP down, a supporter signs (and succeeds), the confirmation waits in
+    the outbox; the server comes back and it arrives once, with nobody running a command."""
+    import time
+
+    from advocacy import create_app
+    from tests.factories import sign_form
+
+    server = SMTPServer()
+    web = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "TESTING": False,  # as served: no synchronous delivery, the sweeper runs
+            "MAIL_SYNC": False,
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": server.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_SUPPRESS_SEND": False,
+            "MAIL_SWEEP_SECONDS": 0.1,
+            "MAIL_RETRY_SECONDS": 1,
+        }
+    )
+    petition = make.petition()
+
+    def outbox() -> list[tuple[str, int]]:
+        db.session.expire_all()
+        return [(m.status.value, m.attempts) for m in db.session.scalars(select(OutboxMessage))]
+
+    def wait_for(condition, seconds=10.0):
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return condition()
+
+    try:
+        response = web.test_client().post(f"/petitions/{petition.slug}/sign", data=sign_form())
+        assert response.status_code == 302  # signing succeeded with the server down
+        assert wait_for(lambda: outbox() == [("queued", 1)])  # tried once, waiting to retry
+        time.sleep(0.3)
+        assert outbox() == [("queued", 1)] and server.handler.messages == []
+        server.start()
+        assert wait_for(lambda: outbox() == [("sent", 2)])
+        time.sleep(0.3)  # a few more sweeps: nothing is sent again
+        assert len(server.handler.messages) == 1
+        assert server.handler.messages[0]["To"] == "maria@example.com"
+    finally:
+        services.stop_sweeping(web)
+        server.stop()
+        with web.app_context():
+            db.engine.dispose()

@@ -306,3 +306,13 @@ def test_an_update_to_a_thousand_signers_and_one_click_unsubscribe(
     db.session.refresh(third)
     got = {m.recipient for m in messages() if m.broadcast_id == third.broadcast_id}
     assert len(got) == 9 and "reader7@example.com" not in got
+
+
+def test_the_dashboard_and_the_editor_link_to_a_public_petitions_updates(
+    client, make, organizer, petition
+):
+    draft = make.petition(org=petition.organization, status=PetitionStatus.DRAFT)
+    link = f'href="/organize/petitions/{petition.id}/updates"'
+    assert link in client.get("/organize/").text
+    assert link in client.get(f"/organize/petitions/{petition.id}/edit").text
+    assert f'href="/organize/petitions/{draft.id}/updates"' not in client.get("/organize/").text
