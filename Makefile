@@ -43,6 +43,7 @@ run: demo ## Set up everything and serve on http://127.0.0.1:5000
 	@echo ""
 	@echo "  Advocacy is running on http://$(HOST):$(PORT)"
 	@echo "  Development outbox (confirmation links): http://$(HOST):$(PORT)/dev/outbox"
+	@echo "  Organizer login: http://$(HOST):$(PORT)/login (with the demo account printed above)"
 	@echo ""
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 

@@ -39,7 +39,4 @@ def load(data_dir: Path | None, scale: float) -> None:
         click.echo(f"Loaded demo petitions: {', '.join(result.created)}")
     else:
         click.echo("Demo data already loaded.")
-    click.echo(
-        f"Organizer login: {services.DEMO_EMAIL} / {services.DEMO_PASSWORD} "
-        "(http://127.0.0.1:5000/login)"
-    )
+    click.echo(f"Organizer login: {services.DEMO_EMAIL} / {services.DEMO_PASSWORD} (at /login)")

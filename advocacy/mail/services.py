@@ -765,6 +765,14 @@ def _recipient_blocked(email: Any, organization_id: int, petition_id: int | None
     return or_(email.in_(select(Suppression.email)), unsubscribed.exists())
 
 
+def reachable(recipients: Any, organization_id: int, petition_id: int | None = None) -> Any:
+    """``recipients`` (a SELECT whose first column is the address) without the addresses a
+    broadcast from this organisation (about this petition) would leave out."""
+    found = recipients.subquery()
+    email = list(found.c)[0]
+    return select(*found.c).where(~_recipient_blocked(email, organization_id, petition_id))
+
+
 def create_broadcast(
     kind: str,
     template: str,
@@ -806,7 +814,7 @@ def create_broadcast(
     db.session.add(broadcast)
     db.session.flush()
 
-    found = recipients.subquery()
+    found = reachable(recipients, organization_id, petition_id).subquery()
     email, key = list(found.c)[:2]
     prefix = uuid.uuid4().hex[:20]  # Message-ID: <prefix.key@domain>
     now = utcnow()
@@ -823,7 +831,7 @@ def create_broadcast(
         literal(organization_id),
         literal(petition_id),
         literal(broadcast.id),
-    ).where(~_recipient_blocked(email, organization_id, petition_id))
+    )
     table = OutboxMessage.__table__
     columns = [
         "kind", "recipient", "subject", "text_body", "status", "attempts", "created_at",

@@ -47,9 +47,26 @@ def recipients(petition: Petition):
     )
 
 
-def audience(petition: Petition) -> int:
-    """How many signers an update would go to now (not counting unsubscribes)."""
-    return db.session.scalar(select(func.count()).select_from(recipients(petition).subquery()))
+@dataclass
+class Audience:
+    """Who an update would reach now: ``reachable`` of the ``opted_in`` confirmed signers (the
+    others unsubscribed, or their address bounced or complained)."""
+
+    opted_in: int
+    reachable: int
+
+    @property
+    def left(self) -> int:
+        return self.opted_in - self.reachable
+
+
+def audience(petition: Petition) -> Audience:
+    opted_in = recipients(petition)
+    reachable = mail.reachable(opted_in, petition.organization_id, petition.id)
+    return Audience(
+        opted_in=db.session.scalar(select(func.count()).select_from(opted_in.subquery())),
+        reachable=db.session.scalar(select(func.count()).select_from(reachable.subquery())),
+    )
 
 
 def updates_for(petition: Petition) -> list[PetitionUpdate]:

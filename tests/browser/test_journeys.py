@@ -242,7 +242,7 @@ def test_organizer_writes_tests_and_sends_an_update_to_opted_in_signers(
     page.get_by_role("button", name="Log in").click()
     page.goto(live_server(f"/organize/petitions/{petition_id}/edit"))
     page.get_by_role("link", name="Updates to signers").click()
-    assert "6 confirmed signers asked for updates" in page.inner_text("main")
+    assert "6 confirmed signers who asked for updates" in page.inner_text("main")
     page.get_by_role("link", name="Write an update").click()
     page.get_by_label("Subject").fill("We delivered your signatures")
     page.get_by_label("Update").fill(

@@ -87,8 +87,15 @@ def test_the_list_shows_how_many_signers_will_get_an_update(client, make, organi
     signer(make, petition, "no@example.com", opt_in=False)
     signer(make, petition, "unconfirmed@example.com", confirmed=False)
     page = client.get(f"/organize/petitions/{petition.id}/updates").text
-    assert "<strong>2</strong> confirmed signers asked for updates" in page
+    assert "<strong>2</strong> confirmed signers who asked for updates" in page
     assert "No updates yet" in page
+    assert "unsubscribed or bounced" not in page
+    mail.unsubscribe("a@example.com", petition.organization_id, None)
+    page = client.get(f"/organize/petitions/{petition.id}/updates").text
+    assert "<strong>1</strong> confirmed signer who asked for updates" in page
+    assert "(1 more asked, then unsubscribed or bounced)" in page
+    item = updates.create_update(petition, None, updates.UpdateInput("Hello", "News"))
+    assert "Send to 1 signer</button>" in client.get(update_url(petition, item)).text
 
 
 def test_bad_input_is_refused_with_messages_and_keeps_what_was_typed(client, organizer, petition):
