@@ -50,6 +50,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_RETRY_SECONDS": ("MAIL_RETRY_SECONDS", int),
     "MAIL_RETRY_MAX_SECONDS": ("MAIL_RETRY_MAX_SECONDS", int),
     "MAIL_SWEEP_SECONDS": ("MAIL_SWEEP_SECONDS", float),
+    "MAIL_TIMEOUT": ("MAIL_TIMEOUT", float),
     "MAIL_BULK_RATE": ("MAIL_BULK_RATE", float),
     "MAIL_BULK_BATCH": ("MAIL_BULK_BATCH", int),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
@@ -104,6 +105,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = 6
     MAIL_RETRY_SECONDS = 60
     MAIL_RETRY_MAX_SECONDS = 3600
+    # Seconds to wait on the SMTP server (connect, each reply) before trying again later.
+    MAIL_TIMEOUT = 30.0
     # How often the sweep runs: in `flask mail worker`, or without Redis in each web process.
     MAIL_SWEEP_SECONDS = 60.0
     # An attempt still "sending" after this long belonged to a worker that died mid-send.

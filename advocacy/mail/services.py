@@ -24,7 +24,7 @@ from email import policy as email_policy
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_mail import Message
+from flask_mail import Connection, Message
 from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import String, and_, case, cast, event, func, literal, or_, select, update
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.core.db import utcnow
 from advocacy.core.text import normalise_email
-from advocacy.extensions import db, mail
+from advocacy.extensions import db
 from advocacy.mail.models import (
     Broadcast,
     MessageStatus,
@@ -437,11 +437,33 @@ def _suppress_queued(session: Session, ids: list[int]) -> int:
     return marked
 
 
+class _TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout (``MAIL_TIMEOUT``): a server that accepts
+    the connection and then says nothing must not hold a worker forever. A timeout is a
+    transient error like a refused connection: retried later, with backoff."""
+
+    def __init__(self, state: Any, timeout: float) -> None:
+        super().__init__(state)
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=self.timeout)
+        host.set_debuglevel(int(state.debug))
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
 @contextmanager
 def _smtp_connection() -> Iterator[Any]:
-    """Flask-Mail's connection, whose closing never raises: a server that hung up (421, a
-    reset) must not turn a recorded outcome into an error."""
-    connection = mail.connect()
+    """An SMTP connection whose closing never raises: a server that hung up (421, a reset)
+    must not turn a recorded outcome into an error."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    connection = _TimedConnection(app.extensions["mail"], app.config["MAIL_TIMEOUT"])
     connection.__enter__()
     try:
         yield connection
@@ -522,9 +544,11 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
     """Deliver what a lost dispatch left behind; settle attempts a dead worker left open.
 
     Messages queued and due for at least ``older_than`` seconds (so the normal after-commit
-    dispatch gets the first go) are delivered. Messages ``sending`` for longer than
-    ``MAIL_SENDING_LEASE_SECONDS`` belonged to a worker that died mid-attempt: they may or may
-    not have left, so they are marked failed ("interrupted") and never resent automatically.
+    dispatch gets the first go) are delivered. A broadcast's copies are left to its sender; a
+    broadcast with copies due and no live sender gets one (``orphaned_broadcasts``).
+    Messages ``sending`` for longer than ``MAIL_SENDING_LEASE_SECONDS`` belonged to a worker
+    that died mid-attempt: they may or may not have left, so they are marked failed
+    ("interrupted") and never resent automatically.
     Returns (delivered, interrupted).
     """
     config = current_app.config
@@ -711,16 +735,17 @@ def retry(ids: Iterable[int] | None = None) -> int:
     query = update(OutboxMessage).where(OutboxMessage.status == MessageStatus.FAILED)
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(list(ids)))
-    requeued = (
-        db.session.execute(
-            query.values(status=MessageStatus.QUEUED, next_attempt_at=None, attempts=0)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        )
-        .scalars()
-        .all()
+    requeued = db.session.execute(
+        query.values(status=MessageStatus.QUEUED, next_attempt_at=None, attempts=0)
+        .returning(OutboxMessage.id, OutboxMessage.broadcast_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    # A broadcast's copies go back to its sender, which keeps them to MAIL_BULK_RATE.
+    db.session.info.setdefault(_PENDING_KEY, []).extend(
+        row.id for row in requeued if row.broadcast_id is None
     )
-    db.session.info.setdefault(_PENDING_KEY, []).extend(requeued)
+    broadcasts = {row.broadcast_id for row in requeued if row.broadcast_id is not None}
+    db.session.info.setdefault(_PENDING_BROADCASTS, []).extend(sorted(broadcasts))
     db.session.commit()
     return len(requeued)
 
@@ -868,9 +893,15 @@ def _fill_broadcast(session: Session, message: OutboxMessage, cache: dict[int, B
 def dispatch_broadcast(app: Flask, broadcast_id: int, background: bool = True) -> None:
     """Start a broadcast's sender: an RQ job when ``REDIS_URL`` is set, else a thread (or, with
     ``background=False`` as the sweep asks from a command, right here)."""
-    if app.config.get("MAIL_SYNC") or (not background and not app.config.get("REDIS_URL")):
+    if app.config.get("MAIL_SYNC"):
         with app.app_context():
             send_broadcast(broadcast_id)
+        return
+    if not background and not app.config.get("REDIS_URL"):
+        # The sweep, with no worker to hand it to: a slice now, the rest at the next sweep, so
+        # the sweep keeps coming round for the other mail that waits.
+        with app.app_context():
+            send_broadcast(broadcast_id, budget=app.config["MAIL_BULK_JOB_SECONDS"])
         return
     if app.config.get("REDIS_URL"):
         try:

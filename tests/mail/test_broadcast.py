@@ -286,3 +286,17 @@ def test_send_pending_leaves_copies_to_the_paced_sender(app, make, runner, hold)
     assert "Sent 0" in result.output
     assert f"Update (broadcast {broadcast.id})" in result.output and "sent 3" in result.output
     assert [c.status.value for c in copies(broadcast)] == ["sent"] * 3
+
+
+def test_an_admin_retry_sends_a_broadcasts_failed_copies_back_to_its_sender(app, make, hold):
+    broadcast = broadcast_to(signers(make, 3))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.broadcast_id == broadcast.id)
+        .values(status=MessageStatus.FAILED, last_error="451 try later")
+    )
+    db.session.commit()
+    hold.clear()
+    assert services.retry() == 3
+    assert hold == [broadcast.id]  # not delivered at once, all three, past the rate
+    assert {c.status for c in copies(broadcast)} == {MessageStatus.QUEUED}

@@ -331,3 +331,24 @@ def test_without_redis_the_web_process_sweeps_so_mail_waits_out_an_outage(app, m
         server.stop()
         with web.app_context():
             db.engine.dispose()
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(app, smtp):
+    """It accepts the connection and says nothing: MAIL_TIMEOUT, then a retry later."""
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
+    app.config.update(MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.3)
+    mail.init_app(app)
+    try:
+        [message_id] = queue(1)
+        report = services.deliver([message_id])
+    finally:
+        silent.close()
+    assert (report.sent, report.retrying) == (0, 1)
+    assert statuses([message_id]) == [("queued", 1)]
+    assert "timed out" in db.session.get_one(OutboxMessage, message_id).last_error
