@@ -122,3 +122,19 @@ def send_update(petition_id: int, update_id: int):
             "success",
         )
     return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
+
+
+@bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/delete")
+def delete_update(petition_id: int, update_id: int):
+    petition = _managed_or_404(petition_id)
+    item = _update_or_404(petition, update_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    subject = item.subject
+    try:
+        updates.delete_update(item)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".update", petition_id=petition.id, update_id=update_id))
+    flash(f"Draft “{subject}” deleted.", "success")
+    return redirect(url_for(".petition_updates", petition_id=petition.id))

@@ -114,6 +114,19 @@ def edit_update(item: PetitionUpdate, data: UpdateInput) -> None:
     db.session.commit()
 
 
+def delete_update(item: PetitionUpdate) -> None:
+    """Throw a draft away; a sent update stays, with its delivery report."""
+    deleted = db.session.execute(
+        PetitionUpdate.__table__.delete().where(
+            PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT.value
+        )
+    ).rowcount
+    if not deleted:
+        db.session.rollback()
+        raise DomainError("This update has been sent; it stays on record.")
+    db.session.commit()
+
+
 def email_context(item: PetitionUpdate) -> dict:
     """What the ``email/update`` templates need, for the preview, the test and the send."""
     petition = item.petition

@@ -197,3 +197,42 @@ def test_redis_down_when_signing_commits_the_mail_and_the_sweep_sends_it(
     assert delivered == 1
     db.session.refresh(message)
     assert message.status is MessageStatus.SENT and message.attempts == 1
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
+def test_a_plain_rq_worker_process_delivers_the_mail_too(app, make):
+    """Operators may run `rq worker mail` instead of `flask mail worker`: the job builds the
+    app from the environment itself."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from redis import Redis
+    from rq import Queue
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    redis.flushdb()
+    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
+    app.extensions.pop("advocacy_redis", None)
+    make.petition()
+    message = queue_one()
+    db.session.commit()
+    assert Queue("mail", connection=redis).count == 1
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(root),
+        "ADVOCACY_CONFIG": "development",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "MAIL_BACKEND": "null",
+    }
+    rq = Path(sys.executable).with_name("rq")
+    done = subprocess.run(
+        [str(rq), "worker", "--burst", "--url", TEST_REDIS_URL, "mail"],
+        env=env, cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).status is MessageStatus.SENT

@@ -323,3 +323,19 @@ def test_the_dashboard_and_the_editor_link_to_a_public_petitions_updates(
     assert link in client.get("/organize/").text
     assert link in client.get(f"/organize/petitions/{petition.id}/edit").text
     assert f'href="/organize/petitions/{draft.id}/updates"' not in client.get("/organize/").text
+
+
+def test_a_draft_can_be_deleted_and_a_sent_update_cannot(client, make, organizer, petition):
+    signer(make, petition, "a@example.com")
+    draft = write(client, petition, subject="Not this one")
+    draft_id, url = draft.id, update_url(petition, draft, "/delete")
+    response = client.post(url, follow_redirects=True)
+    assert "Draft “Not this one” deleted." in response.text
+    db.session.expunge_all()
+    assert db.session.get(PetitionUpdate, draft_id) is None
+    sent = write(client, petition)
+    client.post(update_url(petition, sent, "/send"))
+    response = client.post(update_url(petition, sent, "/delete"), follow_redirects=True)
+    assert "it stays on record" in response.text
+    db.session.expire_all()
+    assert db.session.get(PetitionUpdate, sent.id).status is UpdateStatus.SENT
