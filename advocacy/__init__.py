@@ -31,6 +31,11 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     if name == "production":
         ProductionConfig.validate(app.config)
+        if app.config.get("SERVER_NAME") and not app.config.get("TRUSTED_HOSTS"):
+            # Links in email are built from the request's host (after ProxyFix, the proxy's
+            # X-Forwarded-Host): refuse any host but ours, so no request can point a
+            # confirmation or unsubscribe link elsewhere.
+            app.config["TRUSTED_HOSTS"] = [app.config["SERVER_NAME"]]
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -46,12 +51,14 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, login_manager, mail, migrate
     from advocacy.mail import services as mail_services
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
+    fresh_pools_after_fork(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

@@ -120,3 +120,25 @@ def test_sign_token_survives_a_key_rotation_with_fallback(app, client, make):
     assert client.post(url, data=sign_form(csrf_token=token)).status_code == 400
     app.config["SECRET_KEY_FALLBACKS"] = [old]
     assert client.post(url, data=sign_form(csrf_token=token)).status_code == 302
+
+
+def test_production_refuses_a_forged_host_so_email_links_stay_ours(monkeypatch, tmp_path):
+    from advocacy import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("SERVER_NAME", "petitions.example.org")
+    app = create_app("production")
+    client = app.test_client()
+    forged = client.get(
+        "/legislators",
+        base_url="https://petitions.example.org",
+        headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+    )
+    assert forged.status_code == 400
+    ours = client.get(
+        "/legislators",
+        base_url="https://petitions.example.org",
+        headers={"X-Forwarded-Host": "petitions.example.org", "X-Forwarded-Proto": "https"},
+    )
+    assert ours.status_code != 400

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -52,3 +55,25 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def fresh_pools_after_fork(app: Any) -> None:
+    """Give a forked child its own connection pools.
+
+    A child that used the parent's pooled connections would share their sockets with the
+    parent: two processes reading each other's replies (an RQ worker forks a work horse per
+    job while its sweeper thread keeps using the pool; gunicorn with ``--preload`` forks too).
+    ``dispose(close=False)`` drops the inherited pool without touching the parent's
+    connections; the child opens its own on first use.
+    """
+    app_ref = weakref.ref(app)
+
+    def after_fork_in_child() -> None:
+        forked = app_ref()
+        if forked is None:
+            return
+        with forked.app_context():
+            for engine in forked.extensions["sqlalchemy"].engines.values():
+                engine.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork_in_child)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 MESSAGES = {
     400: "Something in that request was not right. Please go back and try again.",
@@ -31,6 +31,12 @@ def register(app: Flask) -> None:
             "Your form expired or was sent from another site. "
             "Please reload the page and submit it again.",
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A request for a host not in TRUSTED_HOSTS has no URL adapter, so no page that
+        # builds links can be rendered for it: a plain answer.
+        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

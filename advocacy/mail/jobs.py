@@ -1,8 +1,9 @@
 """RQ jobs for mail.
 
 ``flask mail worker`` runs them with the app context pushed (and sweeps the outbox every
-minute). A plain ``rq worker mail`` works too: each job then builds the app from the
-environment (``ADVOCACY_CONFIG``, ``DATABASE_URL``…) once per worker process.
+minute). A plain ``rq worker mail`` works too: a job then builds the app from the environment
+(``ADVOCACY_CONFIG``, ``DATABASE_URL``…) itself, in each forked work horse, which costs a few
+tenths of a second per job; ``rq worker -w rq.worker.SimpleWorker mail`` builds it once.
 """
 
 from __future__ import annotations
@@ -36,13 +37,17 @@ def deliver_messages(ids: list[int]) -> None:
         services.deliver(ids)
 
 
-def send_broadcast(broadcast_id: int) -> None:
+def send_broadcast(broadcast_id: int, token: str | None = None) -> None:
     """Send for ``MAIL_BULK_JOB_SECONDS`` at the broadcast's pace, then go to the back of the
-    queue, so confirmations queued meanwhile are not stuck behind a long broadcast."""
+    queue holding the same lease, so confirmations queued meanwhile are not stuck behind a
+    long broadcast, and no sweep starts a second sender in between."""
     with _app_context():
         run = services.send_broadcast(
-            broadcast_id, budget=current_app.config["MAIL_BULK_JOB_SECONDS"]
+            broadcast_id,
+            budget=current_app.config["MAIL_BULK_JOB_SECONDS"],
+            token=token,
+            hand_on=True,
         )
-        stalled = run.retrying and not run.sent  # the server is down: the sweep resumes it
-        if not (run.done or run.busy or stalled):
-            services.queue_broadcast_job(broadcast_id)
+        if not (run.done or run.busy or run.stalled):
+            # If Redis fails here the lease runs out and the sweep starts a new sender.
+            services.queue_broadcast_job(broadcast_id, run.token)

@@ -77,7 +77,8 @@ class Broadcast(db.Model):
 
     Rendered once, with placeholders where each recipient's unsubscribe links go; queued as one
     outbox row per recipient by a single ``INSERT … SELECT``; delivered at ``MAIL_BULK_RATE``
-    messages per second by one sender at a time (``sender_until`` is that sender's lease).
+    messages per second by one sender at a time (``sender_token`` holds the lease until
+    ``sender_until``).
     """
 
     __tablename__ = "mail_broadcasts"
@@ -93,6 +94,8 @@ class Broadcast(db.Model):
     unsubscribe_base: Mapped[str] = mapped_column(String(300))
     recipient_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The sender's lease: who (a random token per sender) and until when.
+    sender_token: Mapped[str | None] = mapped_column(String(32))
     sender_until: Mapped[datetime | None]
 
 

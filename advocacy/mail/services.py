@@ -437,6 +437,27 @@ def _suppress_queued(session: Session, ids: list[int]) -> int:
     return marked
 
 
+class _MaybeDelivered(Exception):  # noqa: N818 - named for what it tells the reader
+    """The connection failed after the whole message had gone to the server and before its
+    answer: it may have been accepted. Not retried (at most once)."""
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """Notes when a message's content has been written (it ends with CRLF.CRLF), so a timeout
+    or a hang-up after that point is known to be ambiguous."""
+
+    content_sent = False
+
+    def send(self, s: Any) -> None:
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.content_sent = True
+        super().send(s)
+
+
+class _WatchedSMTPSSL(_WatchedSMTP, smtplib.SMTP_SSL):
+    pass
+
+
 class _TimedConnection(Connection):
     """Flask-Mail's connection with a socket timeout (``MAIL_TIMEOUT``): a server that accepts
     the connection and then says nothing must not hold a worker forever. A timeout is a
@@ -448,7 +469,7 @@ class _TimedConnection(Connection):
 
     def configure_host(self) -> smtplib.SMTP:
         state = self.mail
-        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        smtp_class = _WatchedSMTPSSL if state.use_ssl else _WatchedSMTP
         host = smtp_class(state.server, state.port, timeout=self.timeout)
         host.set_debuglevel(int(state.debug))
         if state.use_tls:
@@ -502,6 +523,11 @@ def _record_failure(
     """Record a failed attempt; returns "retrying" or "failed"."""
     config = current_app.config
     error = f"{type(exc).__name__}: {exc}"[:500]
+    if isinstance(exc, _MaybeDelivered):
+        error = (
+            f"Interrupted after the message was handed over ({exc}): it may have been "
+            "delivered; not retried automatically (at most once)."
+        )[:500]
     permanent = _is_permanent(exc)
     if permanent or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         values: dict[str, Any] = {"status": MessageStatus.FAILED, "last_error": error}
@@ -526,7 +552,10 @@ def _record_failure(
 
 
 def _is_permanent(exc: Exception) -> bool:
-    """5xx answers and refused recipients will not change by trying again."""
+    """5xx answers and refused recipients will not change by trying again; a message that may
+    already have been accepted must not be sent again."""
+    if isinstance(exc, _MaybeDelivered):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _msg in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -535,6 +564,8 @@ def _is_permanent(exc: Exception) -> bool:
 
 
 def _connection_lost(exc: Exception) -> bool:
+    if isinstance(exc, _MaybeDelivered):
+        return True
     return isinstance(
         exc, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError
     ) and not isinstance(exc, smtplib.SMTPResponseException)
@@ -606,7 +637,15 @@ def _send(backend: str, message: OutboxMessage, connection: Any = None) -> None:
                 "List-Unsubscribe": f"<{message.unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             }
-        connection.send(email)
+        host = getattr(connection, "host", None)
+        if host is not None:
+            host.content_sent = False
+        try:
+            connection.send(email)
+        except Exception as exc:
+            if getattr(host, "content_sent", False) and _connection_lost(exc):
+                raise _MaybeDelivered(f"{type(exc).__name__}: {exc}") from exc
+            raise
     elif backend == "console":
         print(
             f"\n----- mail to {message.recipient} -----\nSubject: {message.subject}\n\n"
@@ -751,6 +790,11 @@ def retry(ids: Iterable[int] | None = None) -> int:
 
 
 # --- the suppression list ------------------------------------------------------------------
+
+
+def is_suppressed(email: str) -> bool:
+    address = normalise_email(email)
+    return db.session.scalar(select(Suppression.id).where(Suppression.email == address)) is not None
 
 
 def suppress(email: str, reason: str, detail: str | None = None) -> bool:
@@ -904,12 +948,18 @@ def dispatch_broadcast(app: Flask, broadcast_id: int, background: bool = True) -
             send_broadcast(broadcast_id, budget=app.config["MAIL_BULK_JOB_SECONDS"])
         return
     if app.config.get("REDIS_URL"):
-        try:
-            with app.app_context():
-                queue_broadcast_job(broadcast_id)
-            return
-        except Exception:  # Redis down: send from this process; the sweep covers a crash
-            log.exception("Could not queue broadcast %s on Redis; sending in-process", broadcast_id)
+        with app.app_context():
+            # The job's lease is taken now, so a sweep meanwhile sees a live sender and does
+            # not queue a second job; if someone else holds it, there is nothing to do.
+            token = uuid.uuid4().hex
+            if not _take_lease(broadcast_id, token, _lease_length()):
+                return
+            try:
+                queue_broadcast_job(broadcast_id, token)
+                return
+            except Exception:  # Redis down: send from here; the sweep covers a crash
+                log.exception("Could not queue broadcast %s on Redis; sending here", broadcast_id)
+                _release_lease(broadcast_id, token)
 
     def run() -> None:
         with app.app_context():
@@ -923,12 +973,16 @@ def dispatch_broadcast(app: Flask, broadcast_id: int, background: bool = True) -
     threading.Thread(target=run, name=f"advocacy-broadcast-{broadcast_id}", daemon=True).start()
 
 
-def queue_broadcast_job(broadcast_id: int) -> None:
+def queue_broadcast_job(broadcast_id: int, token: str) -> None:
+    """Queue ``jobs.send_broadcast`` holding the lease ``token`` (taken by the caller)."""
     from advocacy.core.queue import get_queue
 
     seconds = current_app.config["MAIL_BULK_JOB_SECONDS"]
     get_queue("mail").enqueue(
-        "advocacy.mail.jobs.send_broadcast", broadcast_id, job_timeout=int(seconds * 2 + 60)
+        "advocacy.mail.jobs.send_broadcast",
+        broadcast_id,
+        token,
+        job_timeout=int(seconds * 2 + 60),
     )
 
 
@@ -938,33 +992,41 @@ class BroadcastRun(Delivery):
 
     done: bool = False
     busy: bool = False  # another sender holds the broadcast
+    stalled: bool = False  # the mail server is down: the copies wait for their retry time
+    token: str = ""  # the lease this run held (still held when handed on)
 
 
 def send_broadcast(
     broadcast_id: int,
     budget: float | None = None,
     *,
+    token: str | None = None,
+    hand_on: bool = False,
     clock: Any = time.monotonic,
     sleep: Any = time.sleep,
 ) -> BroadcastRun:
     """Deliver a broadcast's due copies, ``MAIL_BULK_BATCH`` at a time, at most
     ``MAIL_BULK_RATE`` per second (0: no limit), for at most ``budget`` seconds.
 
-    One sender at a time: it holds a lease on the broadcast (``sender_until``), renewed every
-    batch, so a second sender (a sweep, a duplicate job) returns at once, and a crashed one's
-    broadcast is picked up by the sweep when the lease runs out. Each copy is claimed and
-    recorded by ``deliver``, so none is sent twice. Stops early when the mail server is down:
-    the copies wait for their retry time and the sweep starts a sender again.
+    One sender at a time: it holds a lease on the broadcast (``sender_token`` and
+    ``sender_until``), renewed every batch and only by its holder, so a second sender (a sweep,
+    a duplicate job) returns at once, a sender that finds its lease taken over stops, and a
+    crashed one's broadcast is picked up by the sweep when the lease runs out. ``token`` is a
+    lease taken beforehand (a queued job's); with ``hand_on`` a run that used up its budget
+    keeps the lease for the continuation its caller queues. Each copy is claimed and recorded
+    by ``deliver``, so none is sent twice. Stops early when the mail server is down: the copies
+    wait for their retry time and the sweep starts a sender again.
     """
     config = current_app.config
-    lease = timedelta(seconds=config["MAIL_BULK_LEASE_SECONDS"])
-    run = BroadcastRun()
-    if not _hold_lease(broadcast_id, lease):
+    lease = _lease_length()
+    run = BroadcastRun(token=token or uuid.uuid4().hex)
+    if not _take_lease(broadcast_id, run.token, lease):
         run.busy = True
         return run
     rate, size = config["MAIL_BULK_RATE"], config["MAIL_BULK_BATCH"]
     interval = size / rate if rate else 0.0
     started = clock()
+    keep = False
     try:
         while True:
             batch_started = clock()
@@ -976,16 +1038,28 @@ def send_broadcast(
             for field in ("sent", "retrying", "failed", "suppressed"):
                 setattr(run, field, getattr(run, field) + getattr(report, field))
             if report.retrying and not report.sent:
-                break  # the server is down: the copies wait for their retry time
-            _hold_lease(broadcast_id, lease, renew=True)
+                run.stalled = True
+                break
+            if not _renew_lease(broadcast_id, run.token, lease):
+                log.warning("Broadcast %s: lease taken over; this sender stops", broadcast_id)
+                run.busy = True
+                return run  # not ours to release
             if budget is not None and clock() - started >= budget:
+                keep = hand_on
                 break
             pause = interval - (clock() - batch_started)
             if pause > 0:
                 sleep(pause)
-    finally:
-        _release_lease(broadcast_id)
+    except BaseException:
+        _release_lease(broadcast_id, run.token)
+        raise
+    if not keep:
+        _release_lease(broadcast_id, run.token)
     return run
+
+
+def _lease_length() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_BULK_LEASE_SECONDS"])
 
 
 def _due_copies(broadcast_id: int, limit: int) -> list[int]:
@@ -1008,21 +1082,41 @@ def _due_copies(broadcast_id: int, limit: int) -> list[int]:
         )
 
 
-def _hold_lease(broadcast_id: int, lease: timedelta, renew: bool = False) -> bool:
-    """Take (or renew) the broadcast's sender lease; False if another sender holds it."""
+def _take_lease(broadcast_id: int, token: str, lease: timedelta) -> bool:
+    """Take the broadcast's sender lease for ``token``: free, expired, or already ``token``'s."""
     now = utcnow()
-    query = update(Broadcast).where(Broadcast.id == broadcast_id)
-    if not renew:
-        query = query.where(or_(Broadcast.sender_until.is_(None), Broadcast.sender_until < now))
-    with Session(db.engine) as session, session.begin():
-        return bool(session.execute(query.values(sender_until=now + lease)).rowcount)
+    free = or_(
+        Broadcast.sender_until.is_(None),
+        Broadcast.sender_until < now,
+        Broadcast.sender_token == token,
+    )
+    return _lease_update(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, free)
+        .values(sender_token=token, sender_until=now + lease)
+    )
 
 
-def _release_lease(broadcast_id: int) -> None:
+def _renew_lease(broadcast_id: int, token: str, lease: timedelta) -> bool:
+    """Extend the lease if ``token`` still holds it; False if another sender took it over."""
+    return _lease_update(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.sender_token == token)
+        .values(sender_until=utcnow() + lease)
+    )
+
+
+def _release_lease(broadcast_id: int, token: str) -> None:
+    _lease_update(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.sender_token == token)
+        .values(sender_token=None, sender_until=None)
+    )
+
+
+def _lease_update(statement: Any) -> bool:
     with Session(db.engine) as session, session.begin():
-        session.execute(
-            update(Broadcast).where(Broadcast.id == broadcast_id).values(sender_until=None)
-        )
+        return bool(session.execute(statement).rowcount)
 
 
 def orphaned_broadcasts(now: datetime | None = None) -> list[int]:
@@ -1047,6 +1141,15 @@ def orphaned_broadcasts(now: datetime | None = None) -> list[int]:
     )
     db.session.rollback()
     return ids
+
+
+def broadcast_html(broadcast_id: int, unsubscribe_url: str) -> str:
+    """A broadcast's HTML as rendered when it was queued, with ``unsubscribe_url`` where each
+    recipient's own links went (for showing it, not sending it)."""
+    html = db.session.get_one(Broadcast, broadcast_id).html_body
+    return html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+        UNSUBSCRIBE_ALL_PLACEHOLDER, unsubscribe_url
+    )
 
 
 def broadcast_counts(broadcast_id: int) -> dict[str, int]:

@@ -72,7 +72,10 @@ def update(petition_id: int, update_id: int):
         else:
             flash("Changes saved. The preview below shows them.", "success")
             return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
-    context = updates.email_context(item)
+    sent = updates.sent_email_html(item)
+    if sent is None:
+        context = _preview_context(updates.email_context(item))
+        sent = render_template("email/update.html", **context)
     return render_template(
         "organize/update_edit.html",
         petition=petition,
@@ -81,7 +84,7 @@ def update(petition_id: int, update_id: int):
         action_form=ActionForm(formdata=None),
         audience=updates.audience(petition),
         report=updates.report(item),
-        preview=render_template("email/update.html", **_preview_context(context)),
+        preview=sent,
     ), 400 if form.errors else 200
 
 

@@ -107,11 +107,20 @@ def create_update(petition: Petition, author: User | None, data: UpdateInput) ->
 
 
 def edit_update(item: PetitionUpdate, data: UpdateInput) -> None:
-    if not item.is_draft:
-        raise DomainError("This update has been sent; it can no longer be changed.")
+    """Change a draft. Conditional on the row still being a draft, so an edit that arrives
+    just after another organizer pressed Send cannot rewrite what was sent."""
     data = _check(data)
-    item.subject, item.body = data.subject, data.body
+    changed = db.session.execute(
+        update(PetitionUpdate)
+        .where(PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT)
+        .values(subject=data.subject, body=data.body, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise DomainError("This update has been sent; it can no longer be changed.")
     db.session.commit()
+    db.session.refresh(item)
 
 
 def delete_update(item: PetitionUpdate) -> None:
@@ -142,20 +151,28 @@ def email_context(item: PetitionUpdate) -> dict:
 
 
 def send_test(item: PetitionUpdate, user: User) -> None:
-    """Send the update, as signers will get it, to its author only (marked as a test)."""
+    """Send the update, as signers will get it, to its author only (marked as a test).
+
+    A test is mail the organizer asked for, so it goes even if they once unsubscribed from
+    their own organisation's updates; its unsubscribe links lead back to the draft instead of
+    unsubscribing them. An address on the suppression list gets nothing, and says so.
+    """
     if not item.is_draft:
         raise DomainError("This update has been sent already.")
-    context = email_context(item)
-    context["subject"] = f"[Test] {item.subject}"
-    mail.enqueue(
-        "update_test",
-        user.email,
-        "update",
-        transactional=False,
-        organization_id=item.petition.organization_id,
-        petition_id=item.petition_id,
-        **context,
+    if mail.is_suppressed(user.email):
+        raise DomainError(
+            f"{user.email} is on the suppression list (a hard bounce or a complaint), so a "
+            "test cannot reach it. An administrator can lift that with "
+            "`flask mail suppress --remove`."
+        )
+    draft_url = url_for(
+        "organize.update", petition_id=item.petition_id, update_id=item.id, _external=True
     )
+    context = email_context(item)
+    context.update(
+        subject=f"[Test] {item.subject}", unsubscribe_url=draft_url, unsubscribe_all_url=draft_url
+    )
+    mail.enqueue("update_test", user.email, "update", **context)
     item.test_sent_at = utcnow()
     db.session.commit()
 
@@ -173,11 +190,14 @@ def send_update(item: PetitionUpdate) -> int:
         update(PetitionUpdate)
         .where(PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT)
         .values(status=UpdateStatus.SENT, sent_at=utcnow())
+        .returning(PetitionUpdate.subject, PetitionUpdate.body)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:
+    ).first()
+    if won is None:
         db.session.rollback()
         raise DomainError("This update has been sent already.")
+    # What goes out is the row as this UPDATE found it, not the copy loaded before it.
+    item.subject, item.body = won.subject, won.body
     broadcast = mail.create_broadcast(
         "update",
         "update",
@@ -195,6 +215,13 @@ def send_update(item: PetitionUpdate) -> int:
     db.session.commit()
     db.session.refresh(item)
     return broadcast.recipient_count
+
+
+def sent_email_html(item: PetitionUpdate) -> str | None:
+    """The email as it was sent (rendered once, when sent), for the report page."""
+    if item.broadcast_id is None:
+        return None
+    return mail.broadcast_html(item.broadcast_id, unsubscribe_url="#unsubscribe")
 
 
 def report(item: PetitionUpdate) -> dict[str, int] | None:

@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('unsubscribe_base', sa.String(length=300), nullable=False),
     sa.Column('recipient_count', sa.Integer(), nullable=False),
     sa.Column('created_at', advocacy.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sender_token', sa.String(length=32), nullable=True),
     sa.Column('sender_until', advocacy.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_mail_broadcasts_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_mail_broadcasts_petition_id_petitions'), ondelete='SET NULL'),

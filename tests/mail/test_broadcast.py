@@ -276,7 +276,28 @@ def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make):
     redis.flushdb()  # Redis lost the job (restarted without persistence)
     app.config["REDIS_URL"] = None  # and a cron sweep on a box without a worker
     services.sweep(older_than=0)
+    # The queued job holds the lease: until it runs out nobody starts a second sender.
+    assert {c.status for c in copies(broadcast)} == {MessageStatus.QUEUED}
+    db.session.execute(update(Broadcast).values(sender_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    services.sweep(older_than=0)
     assert [c.status.value for c in copies(broadcast)] == ["sent", "sent"]
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
+def test_a_queued_job_holds_the_lease_so_the_sweep_queues_no_second_one(app, make):
+    from redis import Redis
+    from rq import Queue
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    redis.flushdb()
+    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
+    app.extensions.pop("advocacy_redis", None)
+    broadcast_to(signers(make, 2))
+    services.sweep(older_than=0)
+    services.sweep(older_than=0)
+    assert Queue("mail", connection=redis).count == 1
 
 
 def test_send_pending_leaves_copies_to_the_paced_sender(app, make, runner, hold):
@@ -300,3 +321,30 @@ def test_an_admin_retry_sends_a_broadcasts_failed_copies_back_to_its_sender(app,
     assert services.retry() == 3
     assert hold == [broadcast.id]  # not delivered at once, all three, past the rate
     assert {c.status for c in copies(broadcast)} == {MessageStatus.QUEUED}
+
+
+def test_a_sender_that_lost_its_lease_stops_and_leaves_the_new_holder_alone(app, make, hold):
+    app.config.update(MAIL_BULK_BATCH=1)
+    broadcast = broadcast_to(signers(make, 3))
+    deliver = services.deliver
+
+    def taken_over_after_first_batch(ids, limit=None):
+        report = deliver(ids, limit=limit)
+        # Meanwhile the lease ran out and another sender took it.
+        db.session.execute(
+            update(Broadcast).values(
+                sender_token="other", sender_until=utcnow() + timedelta(minutes=5)
+            )
+        )
+        db.session.commit()
+        return report
+
+    services.deliver = taken_over_after_first_batch
+    try:
+        run = services.send_broadcast(broadcast.id)
+    finally:
+        services.deliver = deliver
+    assert (run.sent, run.busy, run.done) == (1, True, False)
+    db.session.expire_all()
+    assert db.session.get_one(Broadcast, broadcast.id).sender_token == "other"  # not released
+    assert services.send_broadcast(broadcast.id).busy  # and a third sender stays out

@@ -6,6 +6,7 @@ on every attempt, and at most once when a worker dies between sending and record
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from email import message_from_bytes
 
@@ -27,6 +28,7 @@ class Recorder:
         self.messages: list = []
         self.raw: list[bytes] = []  # exactly as received
         self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
+        self.delay = 0.0  # seconds before answering the message's content
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.refuse:
@@ -35,6 +37,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.raw.append(envelope.original_content)
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 Message accepted"
@@ -352,3 +356,23 @@ def test_a_server_that_never_answers_times_out_and_is_retried(app, smtp):
     assert (report.sent, report.retrying) == (0, 1)
     assert statuses([message_id]) == [("queued", 1)]
     assert "timed out" in db.session.get_one(OutboxMessage, message_id).last_error
+
+
+def test_a_timeout_after_the_content_was_sent_is_not_retried(app, smtp):
+    """The server took the whole message and did not answer in time: it may have accepted it,
+    so the message is marked failed ("may have been delivered"), never sent a second time."""
+    import time
+
+    smtp.start()
+    smtp.handler.delay = 1.0
+    app.config["MAIL_TIMEOUT"] = 0.3
+    [message_id] = queue(1)
+    report = services.deliver([message_id])
+    assert (report.sent, report.retrying, report.failed) == (0, 0, 1)
+    assert statuses([message_id]) == [("failed", 1)]
+    error = db.session.get_one(OutboxMessage, message_id).last_error
+    assert error.startswith("Interrupted after the message was handed over")
+    smtp.handler.delay = 0.0
+    services.sweep(older_than=0)  # a working server now: still not sent again
+    time.sleep(0.2)
+    assert statuses([message_id]) == [("failed", 1)] and len(smtp.handler.messages) <= 1

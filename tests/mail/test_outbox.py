@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import smtplib
 
 import pytest
 from sqlalchemy import select
@@ -88,7 +87,7 @@ def test_smtp_backend_sends_multipart(app, make, monkeypatch):
         def sendmail(self, sender, recipients, msg, *a, **kw):
             sent.append((recipients, msg))
 
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(services, "_WatchedSMTP", FakeSMTP)
     app.config.update(
         MAIL_BACKEND="smtp",
         MAIL_SERVER="smtp.example.org",

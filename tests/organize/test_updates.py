@@ -158,10 +158,26 @@ def test_a_test_goes_to_the_author_only(client, make, organizer, petition):
     [test] = mail_messages("update_test")
     assert test.recipient == "olive@doctorsnow.org"
     assert test.subject == "[Test] We delivered 7,000 signatures"
-    assert "Thank you **all**." in test.text_body and test.unsubscribe_url
+    assert "Thank you **all**." in test.text_body
+    # its "unsubscribe" links lead back to the draft: a test must not unsubscribe its author
+    draft = f"http://advocacy.test/organize/petitions/{petition.id}/updates/{item.id}"
+    assert f"Unsubscribe: {draft}" in test.text_body and "/unsubscribe/" not in test.text_body
+    assert test.transactional and test.unsubscribe_url is None
     assert mail_messages("update") == []
     db.session.refresh(item)
     assert item.status is UpdateStatus.DRAFT and item.test_sent_at is not None
+    # an author who unsubscribed from their organisation still gets their tests
+    mail.unsubscribe("olive@doctorsnow.org", petition.organization_id, None)
+    client.post(update_url(petition, item, "/test"))
+    assert [m.status for m in mail_messages("update_test")] == [MessageStatus.SENT] * 2
+
+
+def test_a_test_to_a_suppressed_address_says_it_cannot_arrive(client, organizer, petition):
+    item = write(client, petition)
+    mail.suppress("olive@doctorsnow.org", "bounce")
+    response = client.post(update_url(petition, item, "/test"), follow_redirects=True)
+    assert "is on the suppression list" in response.text
+    assert mail_messages("update_test") == []
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -339,3 +355,39 @@ def test_a_draft_can_be_deleted_and_a_sent_update_cannot(client, make, organizer
     assert "it stays on record" in response.text
     db.session.expire_all()
     assert db.session.get(PetitionUpdate, sent.id).status is UpdateStatus.SENT
+
+
+def test_an_edit_racing_a_send_cannot_rewrite_what_was_sent(app, make, petition):
+    from sqlalchemy.orm import Session
+
+    signer(make, petition, "a@example.com")
+    item = updates.create_update(petition, None, updates.UpdateInput("Subject", "Body one"))
+    assert item.body == "Body one"  # loaded in this request's session
+    with Session(db.engine) as other:  # another organizer saves an edit meanwhile
+        other.execute(
+            PetitionUpdate.__table__.update()
+            .where(PetitionUpdate.id == item.id)
+            .values(body="Body edited")
+        )
+        other.commit()
+    updates.send_update(item)  # this organizer's Send, with the older copy in hand
+    [copy] = mail.recent_messages()
+    assert "Body edited" in copy.text_body  # what the row said when Send won
+    # and an edit arriving after the send changes nothing
+    with pytest.raises(updates.DomainError, match="sent"):
+        updates.edit_update(item, updates.UpdateInput("Changed", "Changed"))
+    db.session.expire_all()
+    assert db.session.get_one(PetitionUpdate, item.id).subject == "Subject"
+
+
+def test_the_report_shows_the_email_as_it_was_sent(client, make, organizer, petition):
+    signer(make, petition, "a@example.com")
+    item = write(client, petition, body="Sent words")
+    client.post(update_url(petition, item, "/send"))
+    petition.title = "A new title after sending"
+    db.session.commit()
+    page = client.get(update_url(petition, item)).text
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', page).group(1))
+    assert "Sent words" in srcdoc and "Let IMGs practise in emergencies" in srcdoc
+    assert "A new title after sending" not in srcdoc
+    assert 'href="#unsubscribe"' in srcdoc and "unsubscribe.advocacy.invalid" not in srcdoc
