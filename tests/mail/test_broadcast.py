@@ -237,21 +237,25 @@ def test_the_development_outbox_shows_a_copy_with_its_links(app, client, make, h
     assert copy.text_body == ""  # the body was not written back into the row
 
 
-@pytest.mark.redis
-@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
-def test_with_redis_the_job_sends_in_slices_and_queues_itself_again(app, make):
+@pytest.fixture
+def redis(app):
+    """The app queueing mail on a real, empty Redis (TEST_REDIS_URL; CI sets it)."""
+    if not TEST_REDIS_URL:
+        pytest.skip("needs TEST_REDIS_URL=redis://…")
     from redis import Redis
+
+    connection = Redis.from_url(TEST_REDIS_URL)
+    connection.flushdb()
+    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
+    app.extensions.pop("advocacy_redis", None)
+    return connection
+
+
+@pytest.mark.redis
+def test_with_redis_the_job_sends_in_slices_and_queues_itself_again(app, make, redis):
     from rq import Queue, SimpleWorker
 
-    redis = Redis.from_url(TEST_REDIS_URL)
-    redis.flushdb()
-    app.config.update(
-        REDIS_URL=TEST_REDIS_URL,
-        MAIL_SYNC=False,
-        MAIL_BULK_BATCH=3,
-        MAIL_BULK_JOB_SECONDS=0,  # one batch per job, then back of the queue
-    )
-    app.extensions.pop("advocacy_redis", None)
+    app.config.update(MAIL_BULK_BATCH=3, MAIL_BULK_JOB_SECONDS=0)  # a batch per job, then requeue
     broadcast = broadcast_to(signers(make, 7))
     queue = Queue("mail", connection=redis)
     assert queue.count == 1
@@ -264,14 +268,7 @@ def test_with_redis_the_job_sends_in_slices_and_queues_itself_again(app, make):
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
-def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make):
-    from redis import Redis
-
-    redis = Redis.from_url(TEST_REDIS_URL)
-    redis.flushdb()
-    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
-    app.extensions.pop("advocacy_redis", None)
+def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make, redis):
     broadcast = broadcast_to(signers(make, 2))
     redis.flushdb()  # Redis lost the job (restarted without persistence)
     app.config["REDIS_URL"] = None  # and a cron sweep on a box without a worker
@@ -285,15 +282,9 @@ def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make):
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
-def test_a_queued_job_holds_the_lease_so_the_sweep_queues_no_second_one(app, make):
-    from redis import Redis
+def test_a_queued_job_holds_the_lease_so_the_sweep_queues_no_second_one(app, make, redis):
     from rq import Queue
 
-    redis = Redis.from_url(TEST_REDIS_URL)
-    redis.flushdb()
-    app.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
-    app.extensions.pop("advocacy_redis", None)
     broadcast_to(signers(make, 2))
     services.sweep(older_than=0)
     services.sweep(older_than=0)
