@@ -119,7 +119,7 @@ class Config:
     # sender that stops renewing its lease for MAIL_BULK_LEASE_SECONDS is replaced by the sweep.
     MAIL_BULK_RATE = 14.0
     MAIL_BULK_BATCH = 20
-    MAIL_BULK_JOB_SECONDS = 60
+    MAIL_BULK_JOB_SECONDS = 15
     MAIL_BULK_LEASE_SECONDS = 300
     # Signs the bounce/complaint webhook (POST /webhooks/mail-events); unset: no webhook.
     MAIL_WEBHOOK_SECRET: str | None = None
