@@ -76,17 +76,15 @@ def enqueue(
         # client's "Unsubscribe" expect; the footer link offers this petition or everything.
         unsubscribe_url = unsubscribe_link(recipient, organization_id, None)
         context["unsubscribe_all_url"] = unsubscribe_url
-    text = _render(f"email/{template}.txt", context)
-    subject, _, text_body = text.partition("\n")
-    html_body = _render(f"email/{template}.html", {**context, "subject": subject})
+    subject, text_body, html_body = _render_email(template, context)
     table = OutboxMessage.__table__
     message_id = db.session.execute(
         table.insert().returning(table.c.id),
         {
             "kind": kind,
             "recipient": recipient,
-            "subject": subject.removeprefix("Subject:").strip(),
-            "text_body": text_body.lstrip("\n"),
+            "subject": subject,
+            "text_body": text_body,
             "html_body": html_body,
             "message_id": make_message_id(),
             "transactional": transactional,
@@ -156,6 +154,15 @@ def _sender_domain() -> str:
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     address = sender[1] if isinstance(sender, tuple) else sender
     return address.rpartition("@")[2].strip(" >") or "advocacy.localhost"
+
+
+def _render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of ``email/<template>.txt`` and ``.html``: the text
+    template's first line, after ``Subject:``, is the subject."""
+    first_line, _, text_body = _render(f"email/{template}.txt", context).partition("\n")
+    subject = first_line.removeprefix("Subject:").strip()
+    html_body = _render(f"email/{template}.html", {**context, "subject": subject})
+    return subject, text_body.lstrip("\n"), html_body
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
@@ -865,10 +872,7 @@ def create_broadcast(
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "unsubscribe_all_url": UNSUBSCRIBE_ALL_PLACEHOLDER,
     }
-    text = _render(f"email/{template}.txt", context)
-    subject_line, _, text_body = text.partition("\n")
-    subject = subject_line.removeprefix("Subject:").strip()
-    html_body = _render(f"email/{template}.html", {**context, "subject": subject})
+    subject, text_body, html_body = _render_email(template, context)
     marker = "__token__"
     link = url_for("mail_unsubscribe.unsubscribe", token=marker, _external=True)
     broadcast = Broadcast(
@@ -876,7 +880,7 @@ def create_broadcast(
         organization_id=organization_id,
         petition_id=petition_id,
         subject=subject,
-        text_body=text_body.lstrip("\n"),
+        text_body=text_body,
         html_body=html_body,
         unsubscribe_base=link.removesuffix(marker),
     )
@@ -1155,19 +1159,30 @@ def broadcast_html(broadcast_id: int, unsubscribe_url: str) -> str:
 def broadcast_counts(broadcast_id: int) -> dict[str, int]:
     """How a broadcast is going: queued (incl. being sent), sent, failed, bounced, not_sent
     (suppressed or unsubscribed before their copy left)."""
-    counts = dict(
-        db.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.broadcast_id == broadcast_id)
-            .group_by(OutboxMessage.status)
-        ).all()
-    )
+    return counts_of_broadcasts([broadcast_id])[broadcast_id]
+
+
+def counts_of_broadcasts(ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``broadcast_counts`` for several broadcasts, in one query."""
+    ids = list(ids)
+    found: dict[int, dict[MessageStatus, int]] = {i: {} for i in ids}
+    if ids:
+        rows = db.session.execute(
+            select(OutboxMessage.broadcast_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id.in_(ids))
+            .group_by(OutboxMessage.broadcast_id, OutboxMessage.status)
+        )
+        for broadcast_id, status, count in rows:
+            found[broadcast_id][status] = count
     return {
-        "queued": counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0),
-        "sent": counts.get(MessageStatus.SENT, 0),
-        "failed": counts.get(MessageStatus.FAILED, 0),
-        "bounced": counts.get(MessageStatus.BOUNCED, 0),
-        "not_sent": counts.get(MessageStatus.SUPPRESSED, 0),
+        broadcast_id: {
+            "queued": counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.SENDING, 0),
+            "sent": counts.get(MessageStatus.SENT, 0),
+            "failed": counts.get(MessageStatus.FAILED, 0),
+            "bounced": counts.get(MessageStatus.BOUNCED, 0),
+            "not_sent": counts.get(MessageStatus.SUPPRESSED, 0),
+        }
+        for broadcast_id, counts in found.items()
     }
 
 

@@ -32,6 +32,7 @@ from wtforms.validators import (
 
 from advocacy.core.forms import strip
 from advocacy.petitions.editing import MAX_GOAL, PetitionInput
+from advocacy.petitions.updates import BODY_MAX, SUBJECT_MAX, UpdateInput
 
 
 class WholeNumberField(IntegerField):
@@ -169,18 +170,16 @@ class UpdateForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired("Write a subject line."),
-            Length(max=150, message="Keep the subject under 150 characters."),
+            Length(max=SUBJECT_MAX, message=f"Keep the subject under {SUBJECT_MAX} characters."),
         ],
     )
     body = TextAreaField(
         "Update",
         validators=[
             InputRequired("Write the update."),
-            Length(max=20_000, message="Keep the update under 20,000 characters."),
+            Length(max=BODY_MAX, message=f"Keep the update under {BODY_MAX:,} characters."),
         ],
     )
 
-    def update_input(self):
-        from advocacy.petitions.updates import UpdateInput
-
+    def update_input(self) -> UpdateInput:
         return UpdateInput(subject=self.subject.data or "", body=self.body.data or "")

@@ -24,6 +24,15 @@ def _update_or_404(petition: Petition, update_id: int) -> PetitionUpdate:
     return item
 
 
+def _button_target(petition_id: int, update_id: int) -> tuple[Petition, PetitionUpdate]:
+    """The petition and update a button's POST acts on, after its CSRF check."""
+    petition = _managed_or_404(petition_id)
+    item = _update_or_404(petition, update_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return petition, item
+
+
 @bp.get("/petitions/<int:petition_id>/updates")
 def petition_updates(petition_id: int):
     petition = _managed_or_404(petition_id)
@@ -32,7 +41,7 @@ def petition_updates(petition_id: int):
         "organize/updates.html",
         petition=petition,
         items=items,
-        reports={item.id: updates.report(item) for item in items},
+        reports=updates.reports(items),
         audience=updates.audience(petition),
     )
 
@@ -95,10 +104,7 @@ def _preview_context(context: dict) -> dict:
 
 @bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/test")
 def test_update(petition_id: int, update_id: int):
-    petition = _managed_or_404(petition_id)
-    item = _update_or_404(petition, update_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    petition, item = _button_target(petition_id, update_id)
     try:
         updates.send_test(item, current_user)
     except DomainError as exc:
@@ -110,10 +116,7 @@ def test_update(petition_id: int, update_id: int):
 
 @bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/send")
 def send_update(petition_id: int, update_id: int):
-    petition = _managed_or_404(petition_id)
-    item = _update_or_404(petition, update_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    petition, item = _button_target(petition_id, update_id)
     try:
         queued = updates.send_update(item)
     except DomainError as exc:
@@ -129,10 +132,7 @@ def send_update(petition_id: int, update_id: int):
 
 @bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/delete")
 def delete_update(petition_id: int, update_id: int):
-    petition = _managed_or_404(petition_id)
-    item = _update_or_404(petition, update_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    petition, item = _button_target(petition_id, update_id)
     subject = item.subject
     try:
         updates.delete_update(item)

@@ -23,6 +23,7 @@ from advocacy.extensions import db
 from advocacy.mail import services as mail
 from advocacy.petitions.models import (
     Petition,
+    PetitionStatus,
     PetitionUpdate,
     Signature,
     UpdateStatus,
@@ -184,7 +185,7 @@ def send_update(item: PetitionUpdate) -> int:
     copies and the other is told it has been sent already.
     """
     petition = item.petition
-    if petition.status.value == "draft":
+    if petition.status is PetitionStatus.DRAFT:
         raise DomainError("Publish the petition first: a draft has no signers.")
     won = db.session.execute(
         update(PetitionUpdate)
@@ -226,8 +227,13 @@ def sent_email_html(item: PetitionUpdate) -> str | None:
 
 def report(item: PetitionUpdate) -> dict[str, int] | None:
     """queued / sent / failed / bounced / not_sent for a sent update, and its total."""
-    if item.broadcast_id is None:
-        return None
-    counts = mail.broadcast_counts(item.broadcast_id)
-    counts["total"] = sum(counts.values())
-    return counts
+    return reports([item])[item.id]
+
+
+def reports(items: list[PetitionUpdate]) -> dict[int, dict[str, int] | None]:
+    """``report`` for each update (None for a draft), in one query."""
+    sent = {item.broadcast_id: item.id for item in items if item.broadcast_id is not None}
+    found: dict[int, dict[str, int] | None] = {item.id: None for item in items}
+    for broadcast_id, counts in mail.counts_of_broadcasts(sent).items():
+        found[sent[broadcast_id]] = {**counts, "total": sum(counts.values())}
+    return found
