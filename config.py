@@ -59,6 +59,12 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _bool),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "LOGIN_LIMIT_PER_ADDRESS": ("LOGIN_LIMIT_PER_ADDRESS", str),
+    "LOGIN_LIMIT_PER_ACCOUNT": ("LOGIN_LIMIT_PER_ACCOUNT", str),
+    "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
+    "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
 }
 
 
@@ -144,6 +150,24 @@ class Config:
     PETITION_PAGE_CACHE_SECONDS = 5
     API_CACHE_SECONDS = 30
 
+    # Abuse limits (Flask-Limiter; "N per minute; M per hour" strings). RATELIMIT_ENABLED=false
+    # turns the per-address request limits off (load tests, benchmarks). Storage: Redis when
+    # REDIS_URL is set (shared by every worker), else this process's memory.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "advocacy-limits"
+    RATELIMIT_STRATEGY = "moving-window"
+    # Wrong or right, login attempts per client address and per account (email).
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 10 minutes; 100 per day"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 10 minutes; 50 per day"
+    # Signing per client address: a burst and a sustained limit, so a hospital's shared
+    # network is not locked out and a script is.
+    SIGN_LIMIT_PER_ADDRESS = "10 per minute; 100 per hour"
+    # At most this many confirmation / "already signed" emails per address per petition in a
+    # rolling day; later attempts see the same "check your inbox" page and nothing is sent.
+    SIGN_NOTICES_PER_DAY = 3
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -173,6 +197,9 @@ class TestingConfig(Config):
     MAIL_SYNC = True
     MAIL_BULK_RATE = 0.0
     DEV_OUTBOX = True
+    # Tests that check the limits turn them on (create_app({"RATELIMIT_ENABLED": True})).
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
     # Fast hashing keeps the suite quick; real configs use werkzeug's scrypt default.

@@ -53,7 +53,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
-    from advocacy.extensions import csrf, db, login_manager, mail, migrate
+    from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
     from advocacy.mail import services as mail_services
 
     app.session_interface = ReusedSerializerSessionInterface()
@@ -63,6 +63,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    limiter.init_app(app)
     mail_services.register(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

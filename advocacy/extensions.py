@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to the app in ``create_app``."""
 
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -7,6 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from advocacy.core.db import Base
+from advocacy.core.network import client_address
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
@@ -16,3 +18,6 @@ login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please log in to continue."
 login_manager.login_message_category = "info"
+# Abuse limits (see config.py, RATELIMIT_* and *_LIMIT*): Redis storage when REDIS_URL is
+# set, process memory otherwise. Keys come from client_address(): ProxyFix with PROXY_HOPS.
+limiter = Limiter(key_func=client_address)

@@ -124,3 +124,13 @@ class Unsubscribe(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookReceipt(db.Model):
+    """A mail-event webhook request already applied, by the digest of its signature header:
+    a replay inside the signature's window is answered without applying it again."""
+
+    __tablename__ = "mail_webhook_receipts"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

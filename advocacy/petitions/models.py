@@ -133,6 +133,10 @@ class Signature(db.Model):
     utm_content: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmation_sent_at: Mapped[datetime | None]
+    # Confirmation and "already signed" emails sent to this address for this petition since
+    # notices_since (a rolling day): at most SIGN_NOTICES_PER_DAY, so the form mails no one.
+    notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    notices_since: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     # The counter value this signature's confirmation produced ("you are signer number …").
     signer_number: Mapped[int | None]
