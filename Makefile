@@ -3,6 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# make's own targets are for a development machine, and say so: wsgi.py alone means production.
+ADVOCACY_CONFIG ?= development
+export ADVOCACY_CONFIG
 FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -42,7 +45,9 @@ demo: legislators ## Load the demo organisations and petitions (idempotent)
 run: demo ## Set up everything and serve on http://127.0.0.1:5000
 	@echo ""
 	@echo "  Advocacy is running on http://$(HOST):$(PORT)"
-	@echo "  Development outbox (confirmation links): http://$(HOST):$(PORT)/dev/outbox"
+	@case "$(HOST)" in 127.*|localhost|::1) \
+		echo "  Development outbox (confirmation links): http://$(HOST):$(PORT)/dev/outbox";; \
+		*) echo "  Development outbox: off (HOST=$(HOST) is not a loopback address)";; esac
 	@echo "  Organizer login: http://$(HOST):$(PORT)/login (with the demo account printed above)"
 	@echo ""
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)

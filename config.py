@@ -27,12 +27,18 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str) -> list[str]:
+    return [item.strip().lower() for item in value.split(",") if item.strip()]
+
+
 # Environment variable → (config key, parser). Every one is listed in .env.example and README.
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", database_url),
     "REDIS_URL": ("REDIS_URL", str),
     "SERVER_NAME": ("SERVER_NAME", str),
+    "ALLOWED_HOSTS": ("ALLOWED_HOSTS", _list),
+    "PROXY_HOPS": ("PROXY_HOPS", int),
     "PREFERRED_URL_SCHEME": ("PREFERRED_URL_SCHEME", str),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
@@ -93,9 +99,16 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL: str | None = None
 
-    # Links in email are built outside a request, so they need the public host name.
+    # The public host name. Every absolute link (email, canonical, share, API) is built from
+    # it, never from request headers; production refuses to start without it.
     SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "https"
+    # Other host names production answers (e.g. "www.example.org"); every other Host is a 400.
+    ALLOWED_HOSTS: list[str] = []
+    # How many reverse proxies stand in front of the app. The client address (abuse limits,
+    # logs) and scheme come from the X-Forwarded-* entries those proxies added, and only
+    # those: a client's own forged X-Forwarded-For is never read. 0: no proxy.
+    PROXY_HOPS = 0
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
@@ -175,11 +188,21 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
 
 
+# Public keys from this repository: refused by every configuration but their own.
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - development only
+TESTING_SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TESTING_SECRET_KEY})
+
+
 class DevelopmentConfig(Config):
-    """``make run``: a SQLite file in ``instance/``, mail to the console and the dev outbox."""
+    """``make run``: a SQLite file in ``instance/``, mail to the console and the dev outbox.
+
+    The development outbox shows every confirmation link, so it answers only on a loopback
+    bind and to loopback clients (``make run HOST=0.0.0.0`` turns it off).
+    """
 
     DEBUG = True
-    SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - development only
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'advocacy.db'}"
     PREFERRED_URL_SCHEME = "http"
     DEV_OUTBOX = True
@@ -189,7 +212,7 @@ class TestingConfig(Config):
     """pytest: a throwaway database, mail delivered synchronously and kept, no page cache."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SECRET_KEY = TESTING_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVER_NAME = "advocacy.test"
     PREFERRED_URL_SCHEME = "http"
@@ -207,17 +230,34 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """gunicorn behind a proxy with PostgreSQL; refuses to start without its secrets."""
+    """gunicorn behind a proxy with PostgreSQL; refuses to start without its secrets.
+
+    The default for ``wsgi.py`` and ``create_app()``: a server that imports the app without
+    being told otherwise gets this, never the development settings.
+    """
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    PROXY_HOPS = 1
 
     @classmethod
     def validate(cls, settings: Any) -> None:
-        missing = [k for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not settings.get(k)]
+        required = {
+            "SECRET_KEY": "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+            "SERVER_NAME": "SERVER_NAME (the public host name, e.g. petitions.example.org)",
+        }
+        missing = [name for key, name in required.items() if not settings.get(key)]
         if missing:
-            names = ", ".join("DATABASE_URL" if m.startswith("SQLALCHEMY") else m for m in missing)
-            raise RuntimeError(f"Production configuration needs {names} in the environment.")
+            raise RuntimeError(
+                f"Production configuration needs {', '.join(missing)} in the environment. "
+                "For a local server use ADVOCACY_CONFIG=development (make run does)."
+            )
+        if settings["SECRET_KEY"] in PUBLIC_SECRET_KEYS or len(settings["SECRET_KEY"]) < 24:
+            raise RuntimeError(
+                "SECRET_KEY is a published development key or shorter than 24 characters: "
+                'generate one with python -c "import secrets; print(secrets.token_hex(32))".'
+            )
         dkim = ("MAIL_DKIM_SELECTOR", "MAIL_DKIM_DOMAIN", "MAIL_DKIM_PRIVATE_KEY_PATH")
         given = [k for k in dkim if settings.get(k)]
         if given and len(given) != len(dkim):

@@ -8,20 +8,22 @@ from typing import Any
 
 from flask import Flask
 
-from config import ProductionConfig, configs, environment_overrides
+from config import DEVELOPMENT_SECRET_KEY, ProductionConfig, configs, environment_overrides
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config name, or a dict of overrides on ``testing``.
 
-    Without an argument the name comes from ``ADVOCACY_CONFIG`` (default ``development``).
+    Without an argument the name comes from ``ADVOCACY_CONFIG``, and defaults to
+    ``production``: a server that imports the app is safe unless told otherwise (``make run``
+    says ``development`` explicitly).
     """
     app = Flask(__name__, instance_relative_config=True)
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
         name, overrides = "testing", config
     else:
-        name = config or os.environ.get("ADVOCACY_CONFIG", "development")
+        name = config or os.environ.get("ADVOCACY_CONFIG") or "production"
     if name not in configs:
         raise RuntimeError(f"Unknown ADVOCACY_CONFIG {name!r}; use one of {sorted(configs)}")
     app.config.from_object(configs[name])
@@ -29,16 +31,27 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         app.config.update(environment_overrides())
         app.config.from_prefixed_env("ADVOCACY")
     app.config.update(overrides)
+    app.config["CONFIG_NAME"] = name
+    if name != "development" and app.config.get("SECRET_KEY") == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError(
+            "The development SECRET_KEY is public: it is refused outside development."
+        )
     if name == "production":
         ProductionConfig.validate(app.config)
-        if app.config.get("SERVER_NAME") and not app.config.get("TRUSTED_HOSTS"):
-            # Links in email are built from the request's host (after ProxyFix, the proxy's
-            # X-Forwarded-Host): refuse any host but ours, so no request can point a
-            # confirmation or unsubscribe link elsewhere.
-            app.config["TRUSTED_HOSTS"] = [app.config["SERVER_NAME"]]
+        if not app.config.get("TRUSTED_HOSTS"):
+            # Absolute links are built from SERVER_NAME (Flask binds the URL adapter to it);
+            # any other Host header, forged or not, is a 400 before a view runs.
+            hosts = [app.config["SERVER_NAME"], *app.config.get("ALLOWED_HOSTS", [])]
+            app.config["TRUSTED_HOSTS"] = [h.partition(":")[0] for h in hosts]
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # Only the entries the configured proxies appended are read, so a client cannot
+        # choose its own address with a forged X-Forwarded-For.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     register_extensions(app)
     register_blueprints(app)
@@ -95,15 +108,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_unsubscribe_bp)
     app.register_blueprint(mail_webhooks_bp)
     app.register_blueprint(api_bp)
-    if app.config.get("DEV_OUTBOX"):
+    if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
+        from advocacy.core.network import guard_development_pages
+
         app.register_blueprint(mail_bp)
+        guard_development_pages(app, mail_bp.name)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from advocacy.core import errorpages, security
+    from advocacy.core import errorpages, inputs, security
 
     errorpages.register(app)
     security.register(app)
+    inputs.register(app)
 
 
 def register_commands(app: Flask) -> None:

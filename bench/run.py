@@ -102,6 +102,11 @@ def app_env(database_url: str) -> dict[str, str]:
         SECRET_KEY="bench-secret-key-not-for-production",  # noqa: S106
         DATABASE_URL=database_url,
         MAIL_BACKEND="null",  # mail is written to the outbox and "sent" nowhere
+        SERVER_NAME="127.0.0.1",  # production needs its host; the load generator uses it
+        PROXY_HOPS="0",  # nothing in front of gunicorn here
+        # The per-address abuse limits would stop a load test from one address: off, and the
+        # results say so (docs/BENCHMARKS.md).
+        RATELIMIT_ENABLED="false",
         PYTHONDONTWRITEBYTECODE="1",
     )
     if os.environ.get("BENCH_REDIS_URL"):  # mail through RQ, as in production

@@ -90,7 +90,12 @@ def seed(signers: int) -> Petition:
 
 def run(database_url: str, signers: int, send_sample: int) -> dict:
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False, "SERVER_NAME": "bench.local"}
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": False,
+            "SERVER_NAME": "bench.local",
+            "RATELIMIT_ENABLED": False,
+        }
     )
     app.config.update(MAIL_BACKEND="null", MAIL_BULK_RATE=0, MAIL_BULK_BATCH=200)
     held: list[int] = []

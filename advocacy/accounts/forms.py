@@ -1,13 +1,12 @@
 """Login form."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from advocacy.core.forms import strip
+from advocacy.core.forms import SafeForm, strip
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeForm):
     email = EmailField(
         "Email",
         filters=[strip],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from advocacy.core.errorpages import api_error
 from advocacy.legislators import lookup
 from advocacy.petitions import services
 from advocacy.petitions.models import Petition
@@ -33,7 +34,6 @@ def petition(slug: str):
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 
@@ -46,13 +46,13 @@ def legislators():
             args.get("zip", "")[:20],
             address=(args.get("address") or "")[:200] or None,
             choices={k: v[:120] for k, v in args.items() if k in lookup.CHOICE_KEYS},
+            strict_choices=True,
         )
     except lookup.DirectoryNotLoaded as exc:
-        return jsonify(error=exc.message, code=exc.code), 503
+        return api_error(503, exc.code, exc.message)
     except lookup.LookupError as exc:
-        return jsonify(error=exc.message, code=exc.code), 400
+        return api_error(400, exc.code, exc.message, exc.field)
     response = jsonify(lookup.as_json(result))
-    response.headers["Access-Control-Allow-Origin"] = "*"
     if args.get("address"):  # a street address must not sit in shared caches
         response.cache_control.private = True
         response.cache_control.no_store = True

@@ -1,12 +1,40 @@
-"""Validators shared by forms: people's names and ZIP codes."""
+"""The base form every form of the app uses, and validators shared by forms."""
 
 from __future__ import annotations
 
-from wtforms import Field, Form
-from wtforms.validators import ValidationError
+from typing import Any
 
+from flask_wtf import FlaskForm
+from wtforms import Field, Form
+from wtforms.fields.core import UnboundField
+from wtforms.validators import StopValidation, ValidationError
+
+from advocacy.core import inputs
 from advocacy.core.text import name_problem
 from advocacy.core.zipcodes import normalise_zip, state_for_zip
+
+
+def no_control_characters(form: Form, field: Field) -> None:
+    if isinstance(field.data, str) and inputs.has_control(field.data):
+        raise StopValidation(inputs.FIELD_MESSAGE)
+
+
+class SafeForm(FlaskForm):
+    """A Flask-WTF form whose text fields refuse control characters with the field's own
+    message (before any other validator), so the page comes back with the other entries kept.
+    Its field names are left to it by the request-wide check in ``advocacy.core.inputs``."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: UnboundField, options: dict) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [no_control_characters, *field.validators]
+            return field
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inputs.FORM_FIELDS.update(
+            name for name, value in vars(cls).items() if isinstance(value, UnboundField)
+        )
 
 
 def strip(value: object) -> object:

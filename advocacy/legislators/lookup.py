@@ -51,6 +51,10 @@ class UnknownZip(LookupError):
     code = "unknown_zip"
 
 
+class UnknownDistrict(LookupError):
+    code = "unknown_district"
+
+
 class DirectoryNotLoaded(LookupError):
     code = "directory_not_loaded"
 
@@ -239,11 +243,14 @@ def find_legislators(
     zip_code: str,
     address: str | None = None,
     choices: dict[str, str] | None = None,
+    *,
+    strict_choices: bool = False,
 ) -> Lookup:
     """The senators, House member and state legislators for a ZIP; see the module docstring.
 
     ``choices`` maps a chamber value to the district key the signer picked among the
-    candidates (``{"us_house": "NY-12"}``); a choice that is not a candidate is ignored.
+    candidates (``{"us_house": "NY-12"}``); a choice that is not one of the ZIP's districts
+    in that chamber is ignored, or with ``strict_choices`` (the API) refused.
     ``address`` (a street address in the ZIP) narrows the candidates only when an address
     geocoder is configured (``ADDRESS_GEOCODER_URL``) and the ZIP is ambiguous: its districts
     settle every still-ambiguous chamber the caller did not choose (``choices`` win), and the
@@ -269,6 +276,15 @@ def find_legislators(
         seat.state for c in (Chamber.STATE_UPPER, Chamber.STATE_LOWER) for seat in seats[c]
     })  # fmt: skip
 
+    if strict_choices and choices:
+        for name, chosen in choices.items():
+            keys = {s.key for c, group in seats.items() if c.value == name for s in group}
+            if chosen not in keys:
+                raise UnknownDistrict(
+                    f"{chosen} is not a {name} district of ZIP code {zip5} "
+                    f"(its districts: {', '.join(sorted(keys)) or 'none'}).",
+                    field=name,
+                )
     explicit = {
         chamber.value: choices[chamber.value]
         for chamber, group in seats.items()

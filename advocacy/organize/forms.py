@@ -10,7 +10,6 @@ import re
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from advocacy.core.forms import strip
+from advocacy.core.forms import SafeForm, strip
 from advocacy.petitions.editing import MAX_GOAL, PetitionInput
 from advocacy.petitions.updates import BODY_MAX, SUBJECT_MAX, UpdateInput
 
@@ -72,7 +71,7 @@ def _limit(n: int, what: str) -> Length:
     return Length(max=n, message=f"Keep the {what} to {n:,} characters.")
 
 
-class PetitionForm(FlaskForm):
+class PetitionForm(SafeForm):
     title = StringField(
         "Title",
         filters=[strip],
@@ -154,15 +153,15 @@ class NewPetitionForm(PetitionForm):
     organization_id = SelectField("Organisation", coerce=int)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """A button-only POST (publish, reopen): carries the CSRF token and nothing else."""
 
 
-class CloseForm(FlaskForm):
+class CloseForm(SafeForm):
     won = BooleanField("The campaign won")
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(SafeForm):
     """An update to a petition's signers: a subject line and a Markdown body."""
 
     subject = StringField(

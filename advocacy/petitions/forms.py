@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from advocacy.core.forms import person_name, strip, us_zip
+from advocacy.core.forms import SafeForm, person_name, strip, us_zip
 
 
-class SignForm(FlaskForm):
+class SignForm(SafeForm):
     class Meta:
         # The sign form carries its own double-submit token (core/csrf.py), checked by the
         # view, so that the cached petition page needs no session for a first visit.
@@ -55,9 +54,9 @@ class SignForm(FlaskForm):
     opt_in = BooleanField("Keep me updated about this campaign by email", default=False)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SafeForm):
     """The button on the confirmation page: a POST, so link scanners never confirm."""
 
 
-class DistrictsForm(FlaskForm):
+class DistrictsForm(SafeForm):
     """The signer's pick among candidate districts; the radio fields are read by name."""

@@ -30,11 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from advocacy.accounts.models import Membership, User
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
+from advocacy.core.ids import is_row_id
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
@@ -91,9 +92,27 @@ def sign_petition(petition: Petition, data: SignatureInput) -> SignResult:
 
     A new email creates one signature (counted at once when the petition does not ask for
     confirmation). A repeat creates nothing: an unconfirmed one gets a fresh link, a
-    confirmed one an "you have already signed" note. The signer sees the same page in
-    every case, so the form cannot be used to learn who signed.
+    confirmed one an "you have already signed" note, at most SIGN_NOTICES_PER_DAY emails
+    per address and petition a day. The signer sees the same page in every case, so the
+    form can be used neither to learn who signed nor to mail-bomb an address.
+
+    On SQLite a write that still finds the database locked after the busy timeout is retried
+    once, from the start: the transaction holds nothing then, so nothing is doubled.
     """
+    try:
+        return _sign(petition, data)
+    except OperationalError as exc:
+        if not _sqlite_locked(exc):
+            raise
+        db.session.rollback()
+        return _sign(petition, data)
+
+
+def _sqlite_locked(exc: OperationalError) -> bool:
+    return db.session.get_bind().dialect.name == "sqlite" and "locked" in str(exc.orig)
+
+
+def _sign(petition: Petition, data: SignatureInput) -> SignResult:
     close_if_expired(petition)
     if not petition.is_open:
         raise PetitionClosed("This petition is closed and no longer takes signatures.")
@@ -264,11 +283,40 @@ def _signature_values(petition: Petition, data: SignatureInput, email: str) -> d
         consent_at=now if data.opt_in else None,
         created_at=now,
         confirmation_sent_at=now if petition.require_confirmation else None,
+        # The confirmation email is the first notice of the day to this address.
+        notices_sent=1 if petition.require_confirmation else 0,
+        notices_since=now if petition.require_confirmation else None,
         **tracking,
     )
 
 
+def _may_notify(signature_id: int) -> bool:
+    """Count one more notice email to this signature's address, if its day allows one.
+
+    One conditional UPDATE, so parallel repeats cannot both slip under the limit: a day after
+    the window opened it starts again at one; inside it, the count grows up to the limit.
+    """
+    now = utcnow()
+    cutoff = now - timedelta(days=1)
+    sig = Signature.__table__.c
+    fresh = or_(sig.notices_since.is_(None), sig.notices_since <= cutoff)
+    statement = (
+        update(Signature.__table__)
+        .where(
+            sig.id == signature_id,
+            or_(fresh, sig.notices_sent < current_app.config["SIGN_NOTICES_PER_DAY"]),
+        )
+        .values(
+            notices_sent=case((fresh, 1), else_=sig.notices_sent + 1),
+            notices_since=case((fresh, now), else_=sig.notices_since),
+        )
+    )
+    return db.session.execute(statement).rowcount == 1
+
+
 def _answer_repeat(petition: Petition, signature: Signature) -> None:
+    if not _may_notify(signature.id):
+        return  # the same "check your inbox" page; nothing is sent
     if signature.is_confirmed:
         enqueue(
             "already_signed",
@@ -406,7 +454,9 @@ def signature_for_token(token: str) -> Signature:
         raise InvalidToken("This confirmation link has expired. Please sign again.") from exc
     except (BadSignature, ValueError, TypeError) as exc:
         raise InvalidToken("This confirmation link is not valid.") from exc
-    signature = db.session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    if not is_row_id(signature_id) or not isinstance(digest, str):
+        raise InvalidToken("This confirmation link is not valid.")
+    signature = db.session.get(Signature, signature_id)
     if signature is None or _email_digest(signature.email) != digest:
         raise InvalidToken("This confirmation link is not valid. Please sign again.")
     return signature

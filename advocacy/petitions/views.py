@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from advocacy.core import csrf as sign_csrf
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
-from advocacy.extensions import csrf, db
+from advocacy.extensions import csrf, db, limiter
 from advocacy.petitions import cache, services
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
 from advocacy.petitions.forms import ConfirmForm, DistrictsForm, SignForm
@@ -139,8 +139,16 @@ def _petition_for_signing(slug: str) -> Petition:
     return petition
 
 
+# Signing per client address: a burst and a sustained limit (SIGN_LIMIT_PER_ADDRESS), shared
+# by every form that signs. Over it the signer gets the polite 429 page; nothing is saved.
+sign_limit = limiter.shared_limit(
+    lambda: current_app.config["SIGN_LIMIT_PER_ADDRESS"], scope="sign", methods=["POST"]
+)
+
+
 @bp.post("/petitions/<slug>/sign")
 @csrf.exempt  # checked below with the sign form's own token, see core/csrf.py
+@sign_limit
 def sign(slug: str):
     if not sign_csrf.request_is_valid():
         raise CSRFError("The sign form's token is missing, expired or does not match.")

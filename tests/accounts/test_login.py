@@ -93,8 +93,11 @@ def test_login_never_redirects_off_site(client, make, target):
         query_string={"next": target},
         data={"email": user.email, "password": "correct horse battery"},
     )
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/organize/"
+    if target.isprintable():
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/organize/"
+    else:  # a control character in the query is refused before the view: nowhere to go
+        assert response.status_code == 400 and "Location" not in response.headers
 
 
 def test_logged_in_user_visiting_login_goes_to_dashboard(client, make, auth):

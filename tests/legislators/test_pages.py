@@ -134,14 +134,30 @@ def test_api_split_zip_and_choice(client, directory):
 def test_api_bad_input_is_a_400_with_an_error(client, directory, query, code):
     response = client.get(f"/api/v1/legislators{query}")
     assert response.status_code == 400
-    assert response.get_json()["code"] == code
-    assert response.get_json()["error"]
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["field"] == "zip" and error["message"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_api_refuses_a_district_that_is_not_the_zips(client, directory):
+    response = client.get("/api/v1/legislators?zip=10001&us_house=NY-99")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "unknown_district" and error["field"] == "us_house"
+    assert "NY-99" in error["message"] and "NY-12" in error["message"]
+    # A chamber the ZIP has no districts in is refused too, not ignored.
+    dc = client.get("/api/v1/legislators?zip=20001&state_upper=DC-1")
+    assert dc.status_code == 400 and dc.get_json()["error"]["field"] == "state_upper"
+    # The page stays forgiving: a stale bookmark shows every candidate again.
+    assert client.get("/legislators?zip=10001&us_house=NY-99").status_code == 200
 
 
 def test_api_without_a_directory(client, no_directory):
     response = client.get("/api/v1/legislators?zip=13202")
     assert response.status_code == 503
-    assert "not been loaded" in response.get_json()["error"]
+    error = response.get_json()["error"]
+    assert error["code"] == "directory_not_loaded" and "not been loaded" in error["message"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_forms_carry_only_the_choices_forward(client, directory):

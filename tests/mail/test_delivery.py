@@ -261,7 +261,11 @@ def test_dkim_signature_verifies_with_the_published_key(app, smtp, tmp_path):
 def test_production_refuses_half_a_dkim_configuration(tmp_path):
     from config import ProductionConfig
 
-    base = {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "postgresql://db/advocacy"}
+    base = {
+        "SECRET_KEY": "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": "postgresql://db/advocacy",
+        "SERVER_NAME": "petitions.example.org",
+    }
     with pytest.raises(RuntimeError, match="DKIM signing needs all of"):
         ProductionConfig.validate({**base, "MAIL_DKIM_SELECTOR": "s1"})
     with pytest.raises(RuntimeError, match="not a readable file"):

@@ -117,6 +117,7 @@ def test_dev_outbox_lists_messages_with_clickable_links(client, make):
 def test_dev_outbox_does_not_exist_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("SERVER_NAME", "petitions.example.org")
     app = create_app("production")
     assert "dev_mail.outbox" not in app.view_functions
 

@@ -128,7 +128,14 @@ def test_api_draft_is_json_404(client, make):
     petition = make.petition(status=PetitionStatus.DRAFT)
     response = client.get(f"/api/v1/petitions/{petition.slug}")
     assert response.status_code == 404
-    assert response.get_json()["error"]["code"] == 404
+    assert response.get_json() == {
+        "error": {"code": "not_found", "message": response.get_json()["error"]["message"],
+                  "field": None}
+    }  # fmt: skip
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    unknown = client.get("/api/v1/no-such-thing")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "not_found"
+    assert unknown.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_recount_reports_and_fixes_drift(runner, db, make):
