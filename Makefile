@@ -59,15 +59,16 @@ test: install-dev ## The whole suite: SQLite, then PostgreSQL when TEST_DATABASE
 		$(PY) -m pytest -m "not browser"; \
 	fi
 
-lint: install-dev ## ruff lint and format check
+lint: install-dev ## ruff lint and format check, mypy (settings in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: install-dev ## Format and fix with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-check: lint test ## lint + test
+check: lint test ## lint (ruff, mypy) + test
 
 bench: install-dev ## Load benchmarks against PostgreSQL (see docs/BENCHMARKS.md)
 	$(PY) bench/run.py $(BENCH_ARGS)
@@ -76,4 +77,4 @@ worker: install ## RQ worker for mail (needs REDIS_URL)
 	$(FLASK) mail worker
 
 clean: ## Remove the virtualenv, the dev database and caches
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

@@ -7,6 +7,7 @@ variables when ``create_app`` runs, so nothing is fixed at import time.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
 }
 
 
-def environment_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
+def environment_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     environ = os.environ if environ is None else environ
     settings = {
         key: parse(environ[name])

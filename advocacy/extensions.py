@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -11,6 +13,13 @@ from advocacy.core.db import Base
 from advocacy.core.network import client_address
 
 db = SQLAlchemy(model_class=Base)
+# The base every model subclasses. ``db.Model`` is built at runtime (a copy of ``Base`` with
+# Flask-SQLAlchemy's table naming and binds, sharing its registry and metadata), so mypy
+# cannot see it as a class; it sees ``Base``, whose columns, constructor and types it knows.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 mail = Mail()

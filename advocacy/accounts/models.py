@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.core.db import TimestampMixin
-from advocacy.extensions import db
+from advocacy.extensions import Model, db
 
 
 class Role(enum.StrEnum):
@@ -19,7 +19,7 @@ class Role(enum.StrEnum):
     OWNER = "owner"
 
 
-class Organization(TimestampMixin, db.Model):
+class Organization(TimestampMixin, Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class Organization(TimestampMixin, db.Model):
         return f"<Organization {self.slug}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(TimestampMixin, Model):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
 

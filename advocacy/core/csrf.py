@@ -33,7 +33,10 @@ _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 def _keys() -> list[bytes]:
     """The signing key first, then keys from ``SECRET_KEY_FALLBACKS`` (accepted, not used)."""
     config = current_app.config
-    raw = [config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key]
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if secret is None:  # production refuses to start without one; say so instead of a TypeError
+        raise RuntimeError("The sign form's CSRF token needs SECRET_KEY.")
+    raw: list[str | bytes] = [secret]
     raw += list(config.get("SECRET_KEY_FALLBACKS") or ())
     return [
         hashlib.sha256(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import weakref
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -50,11 +50,24 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+    if TYPE_CHECKING:
+        # Every model maps one table; DeclarativeBase types it as any FromClause, which has
+        # neither ``insert()`` nor ``delete()``.
+        __table__: ClassVar[Table]
 
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an ``UPDATE`` or ``DELETE`` matched.
+
+    ``Session.execute`` is typed to return a ``Result``; for a DML statement without
+    ``RETURNING`` it is a ``CursorResult``, the class that has ``rowcount``.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def fresh_pools_after_fork(app: Any) -> None:

@@ -38,10 +38,11 @@ def timeago(value: datetime | None, now: datetime | None = None) -> str:
 def date(value: Date | str | None) -> str:
     """A date, datetime or ISO date string → "June 15, 2026"."""
     if isinstance(value, str):
+        text = value
         try:
-            value = Date.fromisoformat(value[:10])
+            value = Date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     return f"{value:%B} {value.day}, {value:%Y}" if value else ""
 
 

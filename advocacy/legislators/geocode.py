@@ -126,9 +126,9 @@ def address_choices(street: str, zip5: str, *, url: str, timeout: float = 5.0) -
     if house is not None:
         choices[Chamber.US_HOUSE.value] = f"{house[0]}-{house[1]}"
     codes = {
-        chamber: code
+        chamber: found
         for chamber in _SLD_LAYERS
-        if (code := _state_legislative(geographies, chamber)) is not None
+        if (found := _state_legislative(geographies, chamber)) is not None
     }
     if codes:
         names = _district_names(codes)

@@ -281,7 +281,7 @@ def _read_state(folder: Path, parsed: ParsedDirectory) -> None:
                 "rank": None,
             }
         )
-        offices = []
+        offices: list[dict[str, Any]] = []
         for kind in ("capitol", "district"):
             phone, address = row[f"{kind}_phone"], row[f"{kind}_address"]
             if phone or address:
@@ -391,7 +391,7 @@ def _read_sources(folder: Path) -> tuple[dict[str, Any], dict[str, str], date | 
         raise DirectoryImportError(f"{files.SOURCES}: not valid JSON ({exc})") from exc
     if not isinstance(meta, dict):
         raise DirectoryImportError(f"{files.SOURCES}: expected an object")
-    sources = meta.get("sources") if isinstance(meta.get("sources"), dict) else {}
+    sources = found if isinstance(found := meta.get("sources"), dict) else {}
     dates: dict[str, str] = {}
     for key, label in (("congress_legislators", "congress"), ("openstates_people", "states")):
         info = sources.get(key) or {}
@@ -619,4 +619,8 @@ def census_district_names() -> dict[tuple[str, str, str], str]:
             District.snapshot_id == snapshot.id, District.census_code.is_not(None)
         )
     )
-    return {(state, back[chamber], code): name for state, chamber, code, name in rows}
+    return {
+        (state, back[chamber], code): name
+        for state, chamber, code, name in rows
+        if code is not None  # the query's filter already; mypy sees a nullable column
+    }

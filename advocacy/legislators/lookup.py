@@ -17,11 +17,22 @@ or when the service fails or does not know the address, the answer is the ZIP's,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Float,
+    and_,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from advocacy.core.errors import DomainError
 from advocacy.core.zipcodes import normalise_zip
@@ -212,7 +223,7 @@ class SnapshotInfo:
 _SNAPSHOTS: dict[tuple[int, datetime], SnapshotInfo] = {}
 
 
-def districts_for_zip(zip_code: str) -> list[Any]:
+def districts_for_zip(zip_code: str) -> Sequence[Any]:
     """The (chamber, state, district, share, …) rows of a ZIP in the loaded directory, in one
     indexed query; empty when the ZIP is unknown or no directory is loaded. Signing uses it
     to keep the signer's districts without loading any legislator."""
@@ -354,7 +365,7 @@ _ZIP_STATES = (
 # active snapshot (primary key ``snapshot_id, zip, …``) with their members and offices
 # (``ix_legislators_seat``; a district nobody holds comes back with NULL members), and the
 # U.S. senators of the states those districts are in.
-_LOOKUP_QUERY = union_all(
+_LOOKUP_QUERY: CompoundSelect[Any] = union_all(
     select(_Z.chamber, _Z.state, _Z.district, _Z.share, _Z.snapshot_id, _S.imported_at,
            *_MEMBER_COLUMNS)
     .select_from(_Z)
@@ -372,7 +383,7 @@ _LOOKUP_QUERY = union_all(
 )  # fmt: skip
 
 
-def _seats(rows: list[Any]) -> dict[Chamber, list[Seat]]:
+def _seats(rows: Sequence[Any]) -> dict[Chamber, list[Seat]]:
     """Seats per chamber from the lookup rows, each with its members and their offices."""
     seats: dict[Chamber, dict[tuple[str, str | None], Seat]] = {c: {} for c in LOOKUP_CHAMBERS}
     people: dict[int, tuple[Any, list[Any], Seat]] = {}

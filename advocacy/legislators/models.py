@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.core.db import utcnow
-from advocacy.extensions import db
+from advocacy.extensions import Model
 
 
 class Chamber(enum.StrEnum):
@@ -42,7 +42,7 @@ CHAMBER_LABELS = {
 LOOKUP_CHAMBERS = (Chamber.US_SENATE, Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER)
 
 
-class DirectorySnapshot(db.Model):
+class DirectorySnapshot(Model):
     __tablename__ = "directory_snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class DirectorySnapshot(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Legislator(db.Model):
+class Legislator(Model):
     __tablename__ = "legislators"
     __table_args__ = (Index("ix_legislators_seat", "snapshot_id", "state", "chamber", "district"),)
 
@@ -87,7 +87,7 @@ class Legislator(db.Model):
     )
 
 
-class LegislatorOffice(db.Model):
+class LegislatorOffice(Model):
     __tablename__ = "legislator_offices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +100,7 @@ class LegislatorOffice(db.Model):
     address: Mapped[str | None] = mapped_column(String(300))
 
 
-class District(db.Model):
+class District(Model):
     __tablename__ = "districts"
     __table_args__ = (UniqueConstraint("snapshot_id", "state", "chamber", "district"),)
 
@@ -117,7 +117,7 @@ class District(db.Model):
     legislator_count: Mapped[int] = mapped_column(default=0)
 
 
-class ZipDistrict(db.Model):
+class ZipDistrict(Model):
     __tablename__ = "zip_districts"
 
     snapshot_id: Mapped[int] = mapped_column(

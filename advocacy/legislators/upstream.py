@@ -557,7 +557,7 @@ def convert_census_cd(src_txt: Path, dest_dir: Path) -> int:
                 )
             district = "0" if code in ("00", "98") else str(int(code))
             overlaps.add(table, line, row, zcta, (state, district))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"zip": z, "state": key[0], "district": key[1], "candidates": n, "share": share}
         for z, key, share, n, _ in overlaps.kept()
     ]
@@ -660,7 +660,7 @@ def _convert_census_sld(
                         "zips": set(),
                     }
                 overlaps.add(table, line, row, zcta, (state, house, info["district"]), short)
-    zip_rows = []
+    zip_rows: list[dict[str, Any]] = []
     for zcta, (state, house, district), share, count, codes in overlaps.kept(
         group=lambda key: key[1]
     ):

@@ -132,6 +132,7 @@ class PetitionForm(SafeForm):
 
     def petition_input(self) -> PetitionInput:
         deadline = self.deadline.data
+        assert self.goal.data is not None  # only called on a validated form: InputRequired
         return PetitionInput(
             title=self.title.data,
             slug=self.slug.data or None,

@@ -134,7 +134,7 @@ def petitions_managed_by(user: User) -> list[Petition]:
     query = select(Petition)
     if not user.is_admin:
         query = query.where(Petition.organization_id.in_(user.organization_ids))
-    order = [Petition.status != PetitionStatus.DRAFT, Petition.created_at.desc(), Petition.id]
+    order = (Petition.status != PetitionStatus.DRAFT, Petition.created_at.desc(), Petition.id)
     return list(db.session.scalars(query.order_by(*order)))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from advocacy.accounts.models import Organization
 from advocacy.core.db import TimestampMixin, utcnow
-from advocacy.extensions import db
+from advocacy.extensions import Model, db
 
 MILESTONE_PERCENTS = (25, 50, 75, 100)
 
@@ -35,7 +35,7 @@ def _enum(cls: type[enum.Enum]):
     )
 
 
-class Petition(TimestampMixin, db.Model):
+class Petition(TimestampMixin, Model):
     __tablename__ = "petitions"
     __table_args__ = (
         CheckConstraint("goal > 0", name="goal_positive"),
@@ -103,7 +103,7 @@ class Petition(TimestampMixin, db.Model):
         return f"<Petition {self.slug}>"
 
 
-class Signature(db.Model):
+class Signature(Model):
     __tablename__ = "signatures"
     __table_args__ = (
         # One signature per email per petition: a repeat can never be counted twice.
@@ -161,7 +161,7 @@ class Signature(db.Model):
         return ", ".join(p for p in (self.city, self.state) if p)
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     __tablename__ = "milestones"
     __table_args__ = (UniqueConstraint("petition_id", "goal", "percent"),)
 
@@ -175,7 +175,7 @@ class Milestone(db.Model):
     petition: Mapped[Petition] = relationship(back_populates="milestones")
 
 
-class SignatureDistrict(db.Model):
+class SignatureDistrict(Model):
     """A district the signer's ZIP falls in, kept with the signature when it was made.
 
     One row per district found: ``matched`` when the ZIP lies in one district of that
@@ -206,7 +206,7 @@ class UpdateStatus(enum.StrEnum):
     SENT = "sent"  # handed to the outbox: one message per opted-in signer
 
 
-class PetitionUpdate(TimestampMixin, db.Model):
+class PetitionUpdate(TimestampMixin, Model):
     """An organizer's news to the petition's signers who asked for updates.
 
     Written in Markdown (sanitised when rendered), previewed, tested on the author, then sent

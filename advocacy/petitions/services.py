@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import (
+    Select,
     and_,
     bindparam,
     case,
@@ -31,9 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.sql.dml import ReturningInsert
 
 from advocacy.accounts.models import Membership, User
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.ids import is_row_id
 from advocacy.core.text import normalise_email
@@ -184,7 +187,7 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
             ]
         ).where(petition_open)
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
+        statement: ReturningInsert[Any] | Select[Any] = (
             insert(table)
             .from_select(list(columns), source)
             .on_conflict_do_nothing(index_elements=["petition_id", "email"])
@@ -311,7 +314,7 @@ def _may_notify(signature_id: int) -> bool:
             notices_since=case((fresh, now), else_=sig.notices_since),
         )
     )
-    return db.session.execute(statement).rowcount == 1
+    return rowcount(db.session.execute(statement)) == 1
 
 
 def _answer_repeat(petition: Petition, signature: Signature) -> None:
@@ -372,7 +375,7 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
     )
     if petition_id is not None:
         pending = pending.where(sig.petition_id == petition_id)
-    by_zip: dict[str, list] = {}
+    by_zip: dict[str, Sequence[Any]] = {}
     added = 0
     last_id = 0
     while True:
@@ -382,7 +385,7 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
         if not signatures:
             return added
         last_id = signatures[-1].id
-        rows = []
+        rows: list[dict[str, Any]] = []
         for signature_id, zip_code in signatures:
             zip5 = zip_code[:5]
             if zip5 not in by_zip:
@@ -447,7 +450,7 @@ def make_token(signature: Signature) -> str:
 
 def signature_for_token(token: str) -> Signature:
     """The signature a confirmation token names, or InvalidToken."""
-    max_age = timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"]).total_seconds()
+    max_age = int(timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"]).total_seconds())
     try:
         signature_id, digest = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as exc:
@@ -485,7 +488,7 @@ def _count_confirmation(signature: Signature) -> bool:
         .values(confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if marked.rowcount != 1:
+    if rowcount(marked) != 1:
         db.session.refresh(signature)
         return False
     count, goal = db.session.execute(
@@ -640,7 +643,7 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
         delete(Signature).where(Signature.confirmed_at.is_(None), Signature.created_at < cutoff)
     )
     db.session.commit()
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -682,5 +685,5 @@ def open_petitions() -> list[Petition]:
     )
 
 
-def _external(endpoint: str, **values: object) -> str:
+def _external(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from advocacy.accounts.models import User
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.text import render_markdown
 from advocacy.extensions import db
@@ -65,8 +65,8 @@ def audience(petition: Petition) -> Audience:
     opted_in = recipients(petition)
     reachable = mail.reachable(opted_in, petition.organization_id, petition.id)
     return Audience(
-        opted_in=db.session.scalar(select(func.count()).select_from(opted_in.subquery())),
-        reachable=db.session.scalar(select(func.count()).select_from(reachable.subquery())),
+        opted_in=db.session.scalar(select(func.count()).select_from(opted_in.subquery())) or 0,
+        reachable=db.session.scalar(select(func.count()).select_from(reachable.subquery())) or 0,
     )
 
 
@@ -111,12 +111,13 @@ def edit_update(item: PetitionUpdate, data: UpdateInput) -> None:
     """Change a draft. Conditional on the row still being a draft, so an edit that arrives
     just after another organizer pressed Send cannot rewrite what was sent."""
     data = _check(data)
-    changed = db.session.execute(
+    result = db.session.execute(
         update(PetitionUpdate)
         .where(PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT)
         .values(subject=data.subject, body=data.body, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    changed = rowcount(result)
     if not changed:
         db.session.rollback()
         raise DomainError("This update has been sent; it can no longer be changed.")
@@ -126,11 +127,12 @@ def edit_update(item: PetitionUpdate, data: UpdateInput) -> None:
 
 def delete_update(item: PetitionUpdate) -> None:
     """Throw a draft away; a sent update stays, with its delivery report."""
-    deleted = db.session.execute(
+    result = db.session.execute(
         PetitionUpdate.__table__.delete().where(
             PetitionUpdate.id == item.id, PetitionUpdate.status == UpdateStatus.DRAFT.value
         )
-    ).rowcount
+    )
+    deleted = rowcount(result)
     if not deleted:
         db.session.rollback()
         raise DomainError("This update has been sent; it stays on record.")
