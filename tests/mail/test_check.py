@@ -183,3 +183,9 @@ def test_advice_for_an_outbox_error(last_error, expected):
         assert got is None
     else:
         assert expected in got and check.CHECK_POINTER in got
+
+
+def test_tls_stays_the_default():
+    from config import Config
+
+    assert Config.MAIL_USE_TLS is True and Config.MAIL_USE_SSL is False
