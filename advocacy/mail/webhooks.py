@@ -83,7 +83,10 @@ def mail_events():
     digest = _verified(secret)
     if digest is None:
         return jsonify(error="Missing, expired or wrong X-Advocacy-Signature."), 401
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested past the parser's depth: not an events list
+        payload = None
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         return jsonify(error=f'Expected {{"events": [...]}} with at most {MAX_EVENTS}.'), 400

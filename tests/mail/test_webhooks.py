@@ -149,6 +149,7 @@ def test_nothing_usable_is_a_400_and_applies_nothing(client, webhook):
     assert post_events(client, [GOOD] * 1001).status_code == 400
     assert post_events(client, None, raw=b'{"no": "events"}').status_code == 400
     assert post_events(client, None, raw=b"\xff\xfe not utf-8").status_code == 400
+    assert post_events(client, None, raw=b"[" * 100_000 + b"]" * 100_000).status_code == 400
     assert suppressed() == {} and receipts() == 0
 
 
