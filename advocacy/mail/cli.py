@@ -1,4 +1,4 @@
-"""``flask mail …``: the RQ worker, flushing the outbox, and the sweep."""
+"""``flask mail …``: the RQ worker, flushing the outbox, the sweep, and checking the settings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from advocacy.mail import check as mail_check
 from advocacy.mail import services
 
 mail_cli = AppGroup("mail", help="Mail delivery.")
@@ -80,3 +81,31 @@ def suppress(address: str, remove: bool) -> None:
     else:
         done = services.suppress(address, "manual")
         click.echo(f"{address} {'added to' if done else 'was already on'} the suppression list.")
+
+
+@mail_cli.command("check")
+@click.option("--send-to", metavar="ADDRESS", help="Also send one test message to ADDRESS.")
+def check(send_to: str | None) -> None:
+    """Try the SMTP settings step by step (connect, EHLO, STARTTLS, login) and say which
+    setting to change; exit status 1 when something fails. Sends nothing without --send-to."""
+    if send_to is not None and "@" not in send_to:
+        raise click.BadParameter(
+            "an email address, like someone@example.com", param_hint="--send-to"
+        )
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        click.echo(
+            f"Checking {config['MAIL_SERVER']}:{config.get('MAIL_PORT')} "
+            f"(MAIL_USE_TLS={str(bool(config.get('MAIL_USE_TLS'))).lower()}, "
+            f"MAIL_USE_SSL={str(bool(config.get('MAIL_USE_SSL'))).lower()}, "
+            f"MAIL_TIMEOUT={config.get('MAIL_TIMEOUT')} s)"
+        )
+    report = mail_check.run(config, send_to)
+    marks = {True: "ok  ", False: "FAIL", None: "note"}
+    for step in report.steps:
+        click.echo(f"{marks[step.ok]} {step.text}")
+        if step.hint:
+            click.echo(f"     -> {step.hint}")
+    click.echo("The mail settings work." if report.ok else "The mail settings need a change.")
+    if not report.ok:
+        raise SystemExit(1)

@@ -71,3 +71,48 @@ def test_retry_all_and_bad_input(client, auth, make):
     db.session.expire_all()
     statuses = {db.session.get_one(OutboxMessage, m.id).status for m in messages}
     assert statuses == {MessageStatus.SENT}
+
+
+def test_a_starttls_failure_shows_what_to_change(client, auth, make):
+    """The hints are those of ``flask mail check`` (one text, in mail/check.py)."""
+    from markupsafe import escape
+
+    from advocacy.mail import check
+
+    admin = make.organizer(is_admin=True)
+    make.petition()
+    tls = queue_one("tls@example.com")
+    refused = queue_one("refused@example.com")
+    waiting = queue_one("waiting@example.com")
+    db.session.commit()
+    fail(tls, "SMTPNotSupportedError: STARTTLS extension not supported by server.")
+    fail(refused)  # a refused address: nothing to change in the settings
+    db.session.execute(  # retrying after a refused connection
+        update(OutboxMessage)
+        .where(OutboxMessage.id == waiting.id)
+        .values(
+            status=MessageStatus.QUEUED,
+            attempts=2,
+            last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        )
+    )
+    db.session.commit()
+    auth.login(admin.email)
+
+    page = client.get("/admin/outbox").text
+
+    starttls = str(escape(f"{check.STARTTLS_HINT} {check.CHECK_POINTER}"))
+    connect = str(escape(f"{check.CONNECT_HINT} {check.CHECK_POINTER}"))
+    assert "MAIL_USE_TLS=false" in starttls and "flask mail check" in starttls
+    assert page.count(starttls) == 2  # once above the tables, once on the message
+    assert "Waiting to be retried" in page and "waiting@example.com" in page
+    assert page.count(connect) == 2
+    row = page[page.index("refused@example.com") :].split("</tr>", 1)[0]
+    assert "550 No such user" in row and "flask mail check" not in row
+
+
+def test_no_hints_without_errors(client, auth, make):
+    admin = make.organizer(is_admin=True)
+    auth.login(admin.email)
+    page = client.get("/admin/outbox").text
+    assert "flask mail check" not in page and "Waiting to be retried" not in page
