@@ -72,6 +72,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LOGIN_LIMIT_PER_ACCOUNT": ("LOGIN_LIMIT_PER_ACCOUNT", str),
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
     "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
+    "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
 }
 
 
@@ -181,6 +182,8 @@ class Config:
     # At most this many confirmation / "already signed" emails per address per petition in a
     # rolling day; later attempts see the same "check your inbox" page and nothing is sent.
     SIGN_NOTICES_PER_DAY = 3
+    # Street-address lookups (each one calls the Census Geocoder when it is configured).
+    GEOCODER_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -221,9 +224,11 @@ class TestingConfig(Config):
     MAIL_SYNC = True
     MAIL_BULK_RATE = 0.0
     DEV_OUTBOX = True
-    # Tests that check the limits turn them on (create_app({"RATELIMIT_ENABLED": True})).
-    RATELIMIT_ENABLED = False
+    # The limiter runs, with limits no test reaches; tests of a limit set a small one and
+    # start from zero (the ``limits_on`` fixture).
     RATELIMIT_STORAGE_URI = "memory://"
+    SIGN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ACCOUNT = "100000/minute"
+    GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
     # Fast hashing keeps the suite quick; real configs use werkzeug's scrypt default.

@@ -159,3 +159,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def limits_on(app):
+    """The per-address request limits counting from zero for this test (TestingConfig's are
+    too high to reach): set the limit settings on ``app.config`` to make them small."""
+    from advocacy.extensions import limiter
+
+    limiter.reset()
+    yield limiter
+    limiter.reset()

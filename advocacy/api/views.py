@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from advocacy.core.errorpages import api_error
 from advocacy.legislators import lookup
+from advocacy.legislators.views import geocoder_limit
 from advocacy.petitions import services
 from advocacy.petitions.models import Petition
 
@@ -38,6 +39,7 @@ def petition(slug: str):
 
 
 @bp.get("/legislators")
+@geocoder_limit
 def legislators():
     """Who represents a ZIP: ``?zip=13202[&address=…][&us_house=NY-22…]`` (README: JSON API)."""
     args = request.args

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
+from advocacy.extensions import limiter
 from advocacy.legislators import lookup
 from advocacy.legislators.models import Chamber
 
 bp = Blueprint("legislators", __name__)
+
+# A street-address lookup calls the Census Geocoder (online) once per request: limited per
+# client address, shared by the page and the API. ZIP-only lookups are offline and free.
+geocoder_limit = limiter.shared_limit(
+    lambda: current_app.config["GEOCODER_LIMIT_PER_ADDRESS"],
+    scope="geocoder",
+    exempt_when=lambda: (
+        not (current_app.config.get("ADDRESS_GEOCODER_URL") and request.values.get("address"))
+    ),
+)
 
 
 @bp.app_template_global()
@@ -33,6 +44,7 @@ def choices_from(args) -> dict[str, str]:
 
 
 @bp.route("/legislators", methods=["GET", "POST"])
+@geocoder_limit
 def find():
     """The lookup page. A street address (only offered when ``ADDRESS_GEOCODER_URL`` is set)
     comes by POST, so it stays out of URLs, logs and caches."""

@@ -493,3 +493,20 @@ def test_resolve_is_off_without_a_url_or_a_street(app, census):
     assert geocode.resolve("  ", "10001") == {}
     assert geocode.resolve(None, "10001") == {}
     assert census.requests == []
+
+
+def test_street_address_lookups_are_limited_per_client_address(
+    app, client, directory, configured, limits_on
+):
+    app.config["GEOCODER_LIMIT_PER_ADDRESS"] = "2 per minute"
+    street = STREET.replace(" ", "+")
+    codes = [
+        client.get(f"/api/v1/legislators?zip=10001&address={street}").status_code for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    over = client.get(f"/api/v1/legislators?zip=10001&address={street}")
+    assert over.get_json()["error"]["code"] == "too_many_requests"
+    page = client.post("/legislators", data={"zip": "10001", "address": STREET})
+    assert page.status_code == 429 and "Please wait" in page.text  # shared with the page
+    # Offline ZIP lookups are not limited.
+    assert all(client.get("/api/v1/legislators?zip=10001").status_code == 200 for _ in range(5))
