@@ -51,10 +51,10 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from advocacy import mail as advocacy_mail
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from advocacy.mail import services as mail_services
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -66,7 +66,7 @@ def register_extensions(app: Flask) -> None:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
-    mail_services.register(app)
+    advocacy_mail.register(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from advocacy.mail import services
+from advocacy.mail import outbox as messages  # (the view below is called outbox)
 
 bp = Blueprint("mail_admin", __name__, url_prefix="/admin")
 
@@ -21,8 +21,8 @@ def admins_only():
 def outbox():
     return render_template(
         "mail/admin_outbox.html",
-        counts=services.status_counts(),
-        failed=services.failed_messages(),
+        counts=messages.status_counts(),
+        failed=messages.failed_messages(),
     )
 
 
@@ -32,6 +32,6 @@ def retry():
     ids = [int(value) for value in raw if value.isdigit()] if raw else None
     if raw and not ids:
         abort(400)
-    requeued = services.retry(ids)
+    requeued = messages.retry(ids)
     flash(f"Queued {requeued} message(s) again.", "success")
     return redirect(url_for("mail_admin.outbox"))

@@ -12,14 +12,15 @@ from flask import Blueprint, render_template
 
 from advocacy.accounts.models import Organization
 from advocacy.extensions import csrf, db
-from advocacy.mail import services
+from advocacy.mail.suppression import read_unsubscribe_token, unsubscribe_link
+from advocacy.mail.suppression import unsubscribe as record_unsubscribe
 from advocacy.petitions.models import Petition
 
 bp = Blueprint("mail_unsubscribe", __name__)
 
 
 def _scope(token: str):
-    found = services.read_unsubscribe_token(token)
+    found = read_unsubscribe_token(token)
     if found is None:
         return None
     email, organization_id, petition_id = found
@@ -40,7 +41,7 @@ def unsubscribe_page(token: str):
     if scope is None:
         return _invalid()
     email, organization, petition = scope
-    everything = services.unsubscribe_link(email, organization.id, None) if petition else None
+    everything = unsubscribe_link(email, organization.id, None) if petition else None
     return render_template(
         "mail/unsubscribe.html",
         email=email,
@@ -59,7 +60,7 @@ def unsubscribe(token: str):
     if scope is None:
         return _invalid()
     email, organization, petition = scope
-    services.unsubscribe(email, organization.id, petition.id if petition else None)
+    record_unsubscribe(email, organization.id, petition.id if petition else None)
     return render_template(
         "mail/unsubscribe.html", email=email, organization=organization, petition=petition,
         done=True,

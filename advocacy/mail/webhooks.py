@@ -26,7 +26,7 @@ import time
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from advocacy.extensions import csrf
-from advocacy.mail import services
+from advocacy.mail import outbox, suppression
 
 bp = Blueprint("mail_webhooks", __name__, url_prefix="/webhooks")
 TOLERANCE_SECONDS = 300
@@ -76,8 +76,8 @@ def mail_events():
             ignored += 1
             continue
         detail = event.get("detail") if isinstance(event.get("detail"), str) else None
-        suppressed += services.suppress(email, kind, detail)
+        suppressed += suppression.suppress(email, str(kind), detail)
         message_id = event.get("message_id")
         if kind == "bounce" and isinstance(message_id, str) and 0 < len(message_id) <= 255:
-            bounced += services.mark_bounced(message_id)
+            bounced += outbox.mark_bounced(message_id)
     return jsonify(suppressed=suppressed, bounced=bounced, ignored=ignored)

@@ -7,8 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from advocacy import mail
 from advocacy.extensions import db
-from advocacy.mail import services
+from advocacy.mail import dispatch, outbox
 from advocacy.mail.models import MessageStatus, OutboxMessage, Unsubscribe
 
 from .test_delivery import (
@@ -18,7 +19,7 @@ from .test_delivery import (
 
 
 def update_to(petition, email: str, *, petition_scoped: bool = True) -> int:
-    message_id = services.enqueue(
+    message_id = mail.enqueue(
         "update",
         email,
         "update",
@@ -43,7 +44,7 @@ def test_updates_carry_one_click_unsubscribe_headers_and_links(app, smtp, make):
     smtp.start()
     petition = db.session.scalars(select(type(make.petition()))).first()
     message_id = update_to(petition, "ana@example.com")
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
 
     [received] = smtp.handler.messages
     link = db.session.get_one(OutboxMessage, message_id).unsubscribe_url
@@ -58,7 +59,7 @@ def test_transactional_mail_has_no_unsubscribe_header(app, smtp):  # noqa: F811
     smtp.start()
     queue_one("ana@example.com")
     db.session.commit()
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
     [received] = smtp.handler.messages
     assert received["List-Unsubscribe"] is None
 
@@ -121,10 +122,10 @@ def test_a_bad_token_changes_nothing(client, token):
 def test_non_transactional_mail_needs_an_organisation(app, make):
     make.petition()
     with pytest.raises(ValueError, match="organization_id"):
-        services.enqueue("update", "a@example.com", "update", transactional=False)
+        mail.enqueue("update", "a@example.com", "update", transactional=False)
 
 
 def test_suppressed_status_counts(make):
     petition = make.petition()
     update_to(petition, "ana@example.com")
-    assert services.status_counts()[MessageStatus.SENT.value] == 1
+    assert outbox.status_counts()[MessageStatus.SENT.value] == 1
