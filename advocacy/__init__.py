@@ -55,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from advocacy.mail.unsubscribe import show_senders_with
+    from advocacy.petitions.senders import unsubscribe_sender
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -67,6 +69,7 @@ def register_extensions(app: Flask) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
     advocacy_mail.register(app)
+    show_senders_with(app, unsubscribe_sender)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from advocacy import mail
@@ -117,6 +118,54 @@ def test_a_bad_token_changes_nothing(client, token):
     assert response.status_code == 400
     assert "not valid" in response.text
     assert db.session.scalars(select(Unsubscribe)).all() == []
+
+
+def signed(app, payload) -> str:
+    """A token signed with the app's real key and salt, as only we could have made it."""
+    return URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps(payload)
+
+
+def test_the_page_names_the_organisation_and_the_petition_it_was_given(app, client, make):
+    """Mail imports no domain: the names come from the lookup the app factory registered."""
+    petition = make.petition(title="Let doctors help")
+    name = petition.organization.name
+    this = signed(app, ["ana@example.com", petition.organization_id, petition.id])
+    page = client.get(f"/unsubscribe/{this}").text
+    assert f"from {name} about “Let doctors help”?" in page
+    assert f"Unsubscribe from everything {name} sends" in page
+    done = client.post(f"/unsubscribe/{this}").text
+    assert f"no more updates from {name} about “Let doctors help”." in done
+    # A petition that no longer exists: the page offers the organisation only.
+    gone = signed(app, ["ben@example.com", petition.organization_id, petition.id + 1000])
+    page = client.get(f"/unsubscribe/{gone}").text
+    assert f"from {name}?" in page and "Unsubscribe from everything" not in page
+    # No such organisation: not a link we issued.
+    nobody = signed(app, ["ana@example.com", petition.organization_id + 1000, None])
+    assert client.get(f"/unsubscribe/{nobody}").status_code == 400
+
+
+def test_mail_imports_nothing_from_the_domains():
+    """Mail is the leaf every domain sends through: it never imports one of them."""
+    import ast
+    from pathlib import Path
+
+    import advocacy.mail
+
+    domains = ("accounts", "petitions", "organize", "legislators", "api", "demo")
+    found = []
+    for source in Path(advocacy.mail.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found += [
+                f"{source.name}: {name}"
+                for name in names
+                if name.split(".")[:2] in (["advocacy", d] for d in domains)
+            ]
+    assert found == []
 
 
 def test_non_transactional_mail_needs_an_organisation(app, make):
