@@ -23,6 +23,10 @@ SUPPRESSED_ERROR = (
     "Suppressed: the address is on the suppression list (a hard bounce, a complaint or an "
     "admin's decision) or unsubscribed from this sender; not sent."
 )
+# The largest id a database row can have (a signed 64-bit integer): a token naming a bigger
+# one was not issued by us, and must not reach the database (SQLite raises OverflowError).
+_MAX_ID = 2**63 - 1
+_MAX_EMAIL = 254  # the length of every email column
 
 
 def unsubscribed(email: Any, organization_id: Any, petition_id: Any) -> Exists:
@@ -131,12 +135,25 @@ def unsubscribe_link(email: str, organization_id: int, petition_id: int | None) 
 
 
 def read_unsubscribe_token(token: str) -> tuple[str, int, int | None] | None:
+    """(address, organisation id, petition id) of a token we issued; None for anything else:
+    a bad signature, or a validly signed payload of another shape (an id out of range, a
+    string for an id), which could only have been signed with a leaked or reused key."""
     try:
-        email, organization_id, petition_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(email, str) or not isinstance(organization_id, int):
+    if not isinstance(payload, list) or len(payload) != 3:
         return None
-    if petition_id is not None and not isinstance(petition_id, int):
+    email, organization_id, petition_id = payload
+    if not isinstance(email, str) or not 0 < len(email) <= _MAX_EMAIL:
+        return None
+    if email != normalise_email(email) or not _an_id(organization_id):
+        return None
+    if petition_id is not None and not _an_id(petition_id):
         return None
     return email, organization_id, petition_id
+
+
+def _an_id(value: object) -> bool:
+    # type() rather than isinstance(): JSON's true and false are not ids.
+    return type(value) is int and 0 < value <= _MAX_ID

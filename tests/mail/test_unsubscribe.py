@@ -125,6 +125,12 @@ def signed(app, payload) -> str:
     return URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps(payload)
 
 
+def test_a_token_signed_with_our_key_opens_the_page(app, client, make):
+    petition = make.petition()
+    token = signed(app, ["ana@example.com", petition.organization_id, petition.id])
+    assert client.get(f"/unsubscribe/{token}").status_code == 200
+
+
 def test_the_page_names_the_organisation_and_the_petition_it_was_given(app, client, make):
     """Mail imports no domain: the names come from the lookup the app factory registered."""
     petition = make.petition(title="Let doctors help")
@@ -166,6 +172,57 @@ def test_mail_imports_nothing_from_the_domains():
                 if name.split(".")[:2] in (["advocacy", d] for d in domains)
             ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        lambda org, pet: ["ana@example.com", 2**70, None],
+        lambda org, pet: ["ana@example.com", org, 2**70],
+        lambda org, pet: ["ana@example.com", 2**63, pet],
+        lambda org, pet: ["ana@example.com", -1, None],
+        lambda org, pet: ["ana@example.com", org, -1],
+        lambda org, pet: ["ana@example.com", org, 0],
+        lambda org, pet: ["ana@example.com", str(org), None],
+        lambda org, pet: ["ana@example.com", org, str(pet)],
+        lambda org, pet: ["ana@example.com", True, None],
+        lambda org, pet: ["ana@example.com", org, 1.5],
+        lambda org, pet: [" Ana@Example.com", org, pet],
+        lambda org, pet: ["a" * 250 + "@example.com", org, pet],
+        lambda org, pet: [None, org, pet],
+        lambda org, pet: ["ana@example.com", org],
+        lambda org, pet: {"email": "ana@example.com", "org": org, "pet": pet},
+        lambda org, pet: "ana@example.com",
+    ],
+    ids=[
+        "organisation id beyond 64 bits",
+        "petition id beyond 64 bits",
+        "organisation id 2**63",
+        "negative organisation id",
+        "negative petition id",
+        "petition id zero",
+        "string organisation id",
+        "string petition id",
+        "true for an id",
+        "float petition id",
+        "address not normalised",
+        "address too long",
+        "no address",
+        "two fields",
+        "an object",
+        "a string",
+    ],
+)
+def test_a_signed_token_we_did_not_issue_is_the_invalid_link_page(app, client, make, payload):
+    """Validly signed (a leaked or reused key) but not what we issue: 400, never a 500 (an id
+    past 64 bits used to reach the database and overflow), and never a wider unsubscribe."""
+    petition = make.petition()
+    token = signed(app, payload(petition.organization_id, petition.id))
+    page = client.get(f"/unsubscribe/{token}")
+    assert page.status_code == 400 and "not valid" in page.text
+    response = client.post(f"/unsubscribe/{token}")
+    assert response.status_code == 400 and "not valid" in response.text
+    assert db.session.scalars(select(Unsubscribe)).all() == []
 
 
 def test_non_transactional_mail_needs_an_organisation(app, make):
