@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 
 def _after_commit(session: Session) -> None:
     ids, broadcasts = outbox.take_pending(session)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
     if ids:
         dispatch_messages(app, ids)
     for broadcast_id in broadcasts:
@@ -228,7 +228,7 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
         delivered += report.sent
         if report.retrying or not (report.sent + report.failed + report.suppressed):
             break  # the server is down or refusing: the rest waits for the next sweep
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
     for broadcast_id in sender.orphaned_broadcasts(now):
         dispatch_broadcast(app, broadcast_id, background=False)
     return delivered, interrupted

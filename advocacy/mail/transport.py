@@ -93,7 +93,7 @@ class _TimedConnection(Connection):
 def smtp_connection() -> Iterator[Connection]:
     """An SMTP connection whose closing never raises: a server that hung up (421, a reset)
     must not turn a recorded outcome into an error."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
     connection = _TimedConnection(app.extensions["mail"], app.config["MAIL_TIMEOUT"])
     connection.__enter__()
     try:
