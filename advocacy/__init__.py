@@ -64,10 +64,12 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from advocacy import mail as advocacy_mail
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from advocacy.mail import services as mail_services
+    from advocacy.mail.unsubscribe import show_senders_with
+    from advocacy.petitions.senders import unsubscribe_sender
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -79,7 +81,8 @@ def register_extensions(app: Flask) -> None:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
-    mail_services.register(app)
+    advocacy_mail.register(app)
+    show_senders_with(app, unsubscribe_sender)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite

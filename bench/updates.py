@@ -40,7 +40,7 @@ from advocacy import create_app  # noqa: E402
 from advocacy.accounts import services as accounts  # noqa: E402
 from advocacy.core.db import utcnow  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
-from advocacy.mail import services as mail  # noqa: E402
+from advocacy.mail import delivery, dispatch  # noqa: E402
 from advocacy.mail.models import MessageStatus, OutboxMessage  # noqa: E402
 from advocacy.petitions import updates  # noqa: E402
 from advocacy.petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
@@ -99,7 +99,7 @@ def run(database_url: str, signers: int, send_sample: int) -> dict:
     )
     app.config.update(MAIL_BACKEND="null", MAIL_BULK_RATE=0, MAIL_BULK_BATCH=200)
     held: list[int] = []
-    mail.dispatch_broadcast = lambda app, bid, **kw: held.append(bid)  # the request only queues
+    dispatch.dispatch_broadcast = lambda app, bid, **kw: held.append(bid)  # the request only queues
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
@@ -129,7 +129,7 @@ def run(database_url: str, signers: int, send_sample: int) -> dict:
         started = time.perf_counter()
         sent = 0
         while sent < send_sample:
-            report = mail.deliver(_due(item.broadcast_id, 200))
+            report = delivery.deliver(_due(item.broadcast_id, 200))
             if not report.sent:
                 break
             sent += report.sent

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from advocacy.extensions import db
-from advocacy.mail import services
+from advocacy.mail import outbox as messages  # (the view below is called outbox)
 from advocacy.mail.check import advice
 from advocacy.mail.models import MessageStatus, OutboxMessage
 
@@ -42,12 +42,12 @@ def retrying_messages(limit: int = 100) -> list[OutboxMessage]:
 
 @bp.get("/outbox")
 def outbox():
-    failed = services.failed_messages()
+    failed = messages.failed_messages()
     retrying = retrying_messages()
     advised = {m.id: advice(m.last_error) for m in failed + retrying}
     return render_template(
         "mail/admin_outbox.html",
-        counts=services.status_counts(),
+        counts=messages.status_counts(),
         failed=failed,
         retrying=retrying,
         advice=advised,
@@ -62,6 +62,6 @@ def retry():
     ids = [int(value) for value in raw if value.isdigit()] if raw else None
     if raw and not ids:
         abort(400)
-    requeued = services.retry(ids)
+    requeued = messages.retry(ids)
     flash(f"Queued {requeued} message(s) again.", "success")
     return redirect(url_for("mail_admin.outbox"))

@@ -3,7 +3,7 @@
 A wrong mail setting shows up only as messages piling up in the outbox with an smtplib error
 ("STARTTLS extension not supported by server." is the common one: ``MAIL_USE_TLS`` defaults to
 true, and a local relay such as Mailpit offers no TLS). The check connects the way delivery
-does (``services._TimedConnection``: SSL from the first byte or STARTTLS, then a login when
+does (``transport._TimedConnection``: SSL from the first byte or STARTTLS, then a login when
 both the user name and password are set), one step at a time, and on failure names the
 setting to change. It sends nothing unless asked to (``--send-to``).
 

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from advocacy.mail import check as mail_check
-from advocacy.mail import services
+from advocacy.mail import delivery, dispatch, sender, suppression
 
 mail_cli = AppGroup("mail", help="Mail delivery.")
 
@@ -23,7 +23,7 @@ def worker(burst: bool) -> None:
     from advocacy.core.queue import get_queue, get_redis
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    sweeper = None if burst else services.start_sweeper(app, app.config["MAIL_SWEEP_SECONDS"])
+    sweeper = None if burst else dispatch.start_sweeper(app, app.config["MAIL_SWEEP_SECONDS"])
     try:
         Worker([get_queue("mail")], connection=get_redis()).work(burst=burst)
     finally:
@@ -36,18 +36,18 @@ def send_pending() -> None:
     """Deliver every queued message that is due, now (for setups without a worker).
 
     Updates to signers whose sender has stopped are then sent here, at ``MAIL_BULK_RATE``."""
-    total = services.Delivery()
+    total = delivery.Delivery()
     while True:
-        report = services.deliver()
+        report = delivery.deliver()
         total.sent += report.sent
         total.retrying += report.retrying
         total.failed += report.failed
-        if report.sent + report.retrying + report.failed < services.BATCH:
+        if report.sent + report.retrying + report.failed < delivery.BATCH:
             break
     click.echo(f"Sent {total.sent}, will retry {total.retrying}, failed {total.failed}.")
-    for broadcast_id in services.orphaned_broadcasts():
+    for broadcast_id in sender.orphaned_broadcasts():
         click.echo(f"Update (broadcast {broadcast_id}): sending at MAIL_BULK_RATE…")
-        run = services.send_broadcast(broadcast_id)
+        run = sender.send_broadcast(broadcast_id)
         click.echo(
             f"  sent {run.sent}, will retry {run.retrying}, failed {run.failed}"
             + (" (another sender is working on it)" if run.busy else "")
@@ -64,7 +64,7 @@ def send_pending() -> None:
 )
 def sweep(older_than: float) -> None:
     """Deliver mail a lost dispatch left queued; settle attempts a dead worker left open."""
-    delivered, interrupted = services.sweep(older_than)
+    delivered, interrupted = dispatch.sweep(older_than)
     click.echo(f"Delivered {delivered}; marked {interrupted} interrupted attempt(s) failed.")
 
 
@@ -76,10 +76,10 @@ def suppress(address: str, remove: bool) -> None:
     if "@" not in address:
         raise click.BadParameter("an email address, like someone@example.com", param_hint="ADDRESS")
     if remove:
-        done = services.unsuppress(address)
+        done = suppression.unsuppress(address)
         click.echo(f"{address} {'removed from' if done else 'was not on'} the suppression list.")
     else:
-        done = services.suppress(address, "manual")
+        done = suppression.suppress(address, "manual")
         click.echo(f"{address} {'added to' if done else 'was already on'} the suppression list.")
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 
-from advocacy.mail import services
+from advocacy.mail import delivery, dispatch, sender
 
 _app: Flask | None = None
 
@@ -34,7 +34,7 @@ def _app_context() -> Iterator[None]:
 
 def deliver_messages(ids: list[int]) -> None:
     with _app_context():
-        services.deliver(ids)
+        delivery.deliver(ids)
 
 
 def send_broadcast(broadcast_id: int, token: str | None = None) -> None:
@@ -42,7 +42,7 @@ def send_broadcast(broadcast_id: int, token: str | None = None) -> None:
     queue holding the same lease, so confirmations queued meanwhile are not stuck behind a
     long broadcast, and no sweep starts a second sender in between."""
     with _app_context():
-        run = services.send_broadcast(
+        run = sender.send_broadcast(
             broadcast_id,
             budget=current_app.config["MAIL_BULK_JOB_SECONDS"],
             token=token,
@@ -50,4 +50,4 @@ def send_broadcast(broadcast_id: int, token: str | None = None) -> None:
         )
         if not (run.done or run.busy or run.stalled):
             # If Redis fails here the lease runs out and the sweep starts a new sender.
-            services.queue_broadcast_job(broadcast_id, run.token)
+            dispatch.queue_broadcast_job(broadcast_id, run.token)

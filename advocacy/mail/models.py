@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advocacy.core.db import utcnow
-from advocacy.extensions import db
+from advocacy.extensions import Model, db
 
 
 class MessageStatus(enum.StrEnum):
@@ -21,7 +21,7 @@ class MessageStatus(enum.StrEnum):
     BOUNCED = "bounced"  # sent, then the provider reported a hard bounce for it
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     # The sweep's question: which queued messages are due?
     __table_args__ = (
@@ -72,7 +72,12 @@ class OutboxMessage(db.Model):
     )
 
 
-class Broadcast(db.Model):
+# The Core table, for the statements that skip the ORM (signing's INSERT, claims, INSERT …
+# SELECT); typed as a Table through the Model base (advocacy/core/db.py).
+outbox_table = OutboxMessage.__table__
+
+
+class Broadcast(Model):
     """One message to many recipients (an organizer's update to a petition's signers).
 
     Rendered once, with placeholders where each recipient's unsubscribe links go; queued as one
@@ -99,7 +104,7 @@ class Broadcast(db.Model):
     sender_until: Mapped[datetime | None]
 
 
-class Suppression(db.Model):
+class Suppression(Model):
     """An address no mail goes to: it hard-bounced, complained, or an admin said so."""
 
     __tablename__ = "mail_suppressions"
@@ -111,7 +116,10 @@ class Suppression(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Unsubscribe(db.Model):
+suppressions_table = Suppression.__table__
+
+
+class Unsubscribe(Model):
     """No more non-transactional mail to this address from this organisation (every petition
     of it when ``petition_id`` is None, else that petition's). Transactional mail (a
     confirmation the person asked for) still goes."""
@@ -126,7 +134,7 @@ class Unsubscribe(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class WebhookReceipt(db.Model):
+class WebhookReceipt(Model):
     """A mail-event webhook request already applied, by the digest of its signature header:
     a replay inside the signature's window is answered without applying it again."""
 

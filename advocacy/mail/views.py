@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from advocacy.mail.services import recent_messages
+from advocacy.mail.broadcasts import recent_messages
 
 bp = Blueprint("dev_mail", __name__, url_prefix="/dev")
 

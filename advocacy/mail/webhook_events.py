@@ -7,7 +7,7 @@ made the provider retry the whole batch forever. The usable events are then appl
 transaction together with the request's receipt: a replayed request, or the same request
 racing itself, is applied once because the receipt's primary key lets only one of them in.
 
-The statements are those of ``services.suppress`` and ``services.mark_bounced`` without their
+The statements are those of ``suppression.suppress`` and ``outbox.mark_bounced`` without their
 commits (one commit for the whole batch), and the suppression insert is ``ON CONFLICT DO
 NOTHING`` so that two batches naming one address at the same moment cannot fail each other.
 """
@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.core.text import normalise_email
 from advocacy.extensions import db
 from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression, WebhookReceipt
@@ -156,16 +156,13 @@ def _suppress(event: Event) -> bool:
 
 
 def _mark_bounced(message_id: str) -> bool:
-    return bool(
-        db.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.message_id == message_id, OutboxMessage.status == MessageStatus.SENT
-            )
-            .values(status=MessageStatus.BOUNCED)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.message_id == message_id, OutboxMessage.status == MessageStatus.SENT)
+        .values(status=MessageStatus.BOUNCED)
+        .execution_options(synchronize_session=False)
     )
+    return rowcount(db.session.execute(statement)) > 0
 
 
 def apply(digest: str, events: list[Event]) -> Applied:
@@ -194,8 +191,8 @@ def prune_receipts() -> int:
     """Forget receipts whose signatures can no longer be accepted (run after each request:
     one indexed DELETE, in its own transaction so it never holds up the events)."""
     cutoff = utcnow() - timedelta(seconds=RECEIPT_SECONDS)
-    removed = db.session.execute(
-        delete(WebhookReceipt).where(WebhookReceipt.received_at < cutoff)
-    ).rowcount
+    removed = rowcount(
+        db.session.execute(delete(WebhookReceipt).where(WebhookReceipt.received_at < cutoff))
+    )
     db.session.commit()
     return removed

@@ -44,7 +44,7 @@ from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
 from advocacy.legislators import lookup
 from advocacy.legislators.models import DirectorySnapshot, ZipDistrict
-from advocacy.mail.services import enqueue
+from advocacy.mail import enqueue
 from advocacy.petitions import cache
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
 from advocacy.petitions.models import (

@@ -2,7 +2,7 @@
 
 Use cases, each ending in one commit: write or edit a draft, send a test to the author, send
 it to every confirmed signer who opted in. Sending turns the update into one mail broadcast
-(``mail.services.create_broadcast``): the copies are queued by one statement in the same
+(``mail.create_broadcast``): the copies are queued by one statement in the same
 transaction that marks the update sent, so a double click or two organizers at once can never
 send it twice, and a crash can never leave it half queued.
 """
@@ -15,12 +15,12 @@ from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
+from advocacy import mail
 from advocacy.accounts.models import User
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.text import render_markdown
 from advocacy.extensions import db
-from advocacy.mail import services as mail
 from advocacy.petitions.models import (
     Petition,
     PetitionStatus,

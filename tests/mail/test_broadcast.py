@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from advocacy import mail
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
-from advocacy.mail import services
+from advocacy.mail import broadcasts, delivery, dispatch, outbox, sender, suppression
 from advocacy.mail.models import Broadcast, MessageStatus, OutboxMessage
 from advocacy.petitions.models import Signature
 
@@ -28,7 +29,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 def hold(monkeypatch):
     """Keep broadcasts from starting after commit, so a test can start the sender itself."""
     held: list[int] = []
-    monkeypatch.setattr(services, "dispatch_broadcast", lambda app, bid, **kw: held.append(bid))
+    monkeypatch.setattr(dispatch, "dispatch_broadcast", lambda app, bid, **kw: held.append(bid))
     return held
 
 
@@ -41,7 +42,7 @@ def signers(make, n: int, petition=None):
 
 def broadcast_to(petition, **context) -> Broadcast:
     query = select(Signature.email, Signature.id).where(Signature.petition_id == petition.id)
-    item = services.create_broadcast(
+    item = mail.create_broadcast(
         "update",
         "update",
         query,
@@ -74,7 +75,7 @@ def test_each_copy_leaves_with_its_own_unsubscribe_link_and_message_id(app, smtp
     smtp.start()
     broadcast = broadcast_to(petition)
     assert broadcast.recipient_count == 3 and hold == [broadcast.id]
-    run = services.send_broadcast(broadcast.id)
+    run = sender.send_broadcast(broadcast.id)
     assert (run.sent, run.done) == (3, True)
 
     received = {m["To"]: m for m in smtp.handler.messages}
@@ -90,14 +91,14 @@ def test_each_copy_leaves_with_its_own_unsubscribe_link_and_message_id(app, smtp
         assert link.startswith("http://advocacy.test/unsubscribe/")
         token = link.rsplit("/", 1)[1]
         # one click leaves the organisation; the footer also offers just this petition
-        assert services.read_unsubscribe_token(token) == (
+        assert suppression.read_unsubscribe_token(token) == (
             copy.recipient, petition.organization_id, None,
         )  # fmt: skip
         [plain] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
         text = plain.get_payload(decode=True).decode()
         assert link in text and "unsubscribe.advocacy.invalid" not in text
         footer = re.search(r"^Unsubscribe: (\S+)", text, re.M).group(1)
-        assert services.read_unsubscribe_token(footer.rsplit("/", 1)[1]) == (
+        assert suppression.read_unsubscribe_token(footer.rsplit("/", 1)[1]) == (
             copy.recipient, petition.organization_id, petition.id,
         )  # fmt: skip
         links.add(link)
@@ -107,11 +108,12 @@ def test_each_copy_leaves_with_its_own_unsubscribe_link_and_message_id(app, smtp
 
 def test_unsubscribed_and_suppressed_addresses_are_left_out_when_queued(app, make, hold):
     petition = signers(make, 4)
-    services.unsubscribe("reader0@example.com", petition.organization_id, petition.id)
-    services.unsubscribe("reader1@example.com", petition.organization_id, None)
-    services.suppress("reader2@example.com", "bounce")
+    suppression.unsubscribe("reader0@example.com", petition.organization_id, petition.id)
+    suppression.unsubscribe("reader1@example.com", petition.organization_id, None)
+    mail.suppress("reader2@example.com", "bounce")
     other = make.petition(org=petition.organization)
-    services.unsubscribe("reader3@example.com", petition.organization_id, other.id)  # not this one
+    # reader3 left another petition, not this one
+    suppression.unsubscribe("reader3@example.com", petition.organization_id, other.id)
 
     broadcast = broadcast_to(petition)
     assert [c.recipient for c in copies(broadcast)] == ["reader3@example.com"]
@@ -121,11 +123,11 @@ def test_unsubscribed_and_suppressed_addresses_are_left_out_when_queued(app, mak
 def test_an_unsubscribe_after_queueing_stops_that_copy(app, make, hold):
     petition = signers(make, 2)
     broadcast = broadcast_to(petition)
-    services.unsubscribe("reader1@example.com", petition.organization_id, None)
-    run = services.send_broadcast(broadcast.id)
+    suppression.unsubscribe("reader1@example.com", petition.organization_id, None)
+    run = sender.send_broadcast(broadcast.id)
     assert (run.sent, run.suppressed) == (1, 1)
     assert [c.status.value for c in copies(broadcast)] == ["sent", "suppressed"]
-    assert services.broadcast_counts(broadcast.id) == {
+    assert broadcasts.broadcast_counts(broadcast.id) == {
         "queued": 0, "sent": 1, "failed": 0, "bounced": 0, "not_sent": 1,
     }  # fmt: skip
 
@@ -137,7 +139,7 @@ def test_the_sender_keeps_to_the_rate_in_batches(app, make, hold):
     now = [0.0]
     sleeps: list[float] = []
     batches: list[int] = []
-    deliver = services.deliver
+    deliver = delivery.deliver
 
     def counting_deliver(ids, limit=None):
         batches.append(len(list(ids)))
@@ -147,12 +149,12 @@ def test_the_sender_keeps_to_the_rate_in_batches(app, make, hold):
         sleeps.append(seconds)
         now[0] += seconds
 
-    services_deliver = services.deliver
-    services.deliver = counting_deliver
+    real_deliver = delivery.deliver
+    delivery.deliver = counting_deliver
     try:
-        run = services.send_broadcast(broadcast.id, clock=lambda: now[0], sleep=sleep)
+        run = sender.send_broadcast(broadcast.id, clock=lambda: now[0], sleep=sleep)
     finally:
-        services.deliver = services_deliver
+        delivery.deliver = real_deliver
     assert run.sent == 12 and run.done
     assert batches == [5, 5, 2]
     assert sleeps == [0.5, 0.5, 0.5]  # 5 messages per half second = 10 a second
@@ -167,7 +169,7 @@ def test_a_budget_stops_the_sender_and_the_rest_stays_queued(app, make, hold):
         now[0] += 1.0
         return now[0]
 
-    run = services.send_broadcast(broadcast.id, budget=1.5, clock=clock, sleep=lambda s: None)
+    run = sender.send_broadcast(broadcast.id, budget=1.5, clock=clock, sleep=lambda s: None)
     assert (run.sent, run.done) == (4, False)
     assert sum(c.status is MessageStatus.QUEUED for c in copies(broadcast)) == 6
     assert db.session.get_one(Broadcast, broadcast.id).sender_until is None  # lease released
@@ -178,40 +180,40 @@ def test_one_sender_at_a_time_and_the_sweep_replaces_a_dead_one(app, make, hold)
     # A sender that died holding the lease: nobody else sends until the lease runs out.
     db.session.execute(update(Broadcast).values(sender_until=utcnow() + timedelta(minutes=5)))
     db.session.commit()
-    assert services.send_broadcast(broadcast.id).busy
+    assert sender.send_broadcast(broadcast.id).busy
     hold.clear()
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
     assert hold == []  # the sweep does not start a second sender
     assert all(c.status is MessageStatus.QUEUED for c in copies(broadcast))  # nor sends itself
 
     db.session.execute(update(Broadcast).values(sender_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    assert services.orphaned_broadcasts() == [broadcast.id]
-    services.sweep(older_than=0)
+    assert sender.orphaned_broadcasts() == [broadcast.id]
+    dispatch.sweep(older_than=0)
     assert hold == [broadcast.id]
 
 
 def test_the_sweep_sends_an_orphaned_broadcast_itself_without_redis(app, make, monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "dispatch_broadcast", lambda app, bid, **kw: sent.append(bid))
+    monkeypatch.setattr(dispatch, "dispatch_broadcast", lambda app, bid, **kw: sent.append(bid))
     broadcast = broadcast_to(signers(make, 3))
     monkeypatch.undo()  # now the real dispatch, as `flask mail sweep` from cron runs it
     app.config["MAIL_SYNC"] = False
-    delivered, _ = services.sweep(older_than=0)
+    delivered, _ = dispatch.sweep(older_than=0)
     assert [c.status.value for c in copies(broadcast)] == ["sent"] * 3
 
 
 def test_server_down_mid_broadcast_then_back_delivers_every_copy_once(app, smtp, make, hold):  # noqa: F811
     app.config.update(MAIL_BULK_BATCH=2)
     broadcast = broadcast_to(signers(make, 5))
-    run = services.send_broadcast(broadcast.id)  # the server is not running
+    run = sender.send_broadcast(broadcast.id)  # the server is not running
     assert (run.sent, run.retrying, run.done) == (0, 1, False)
     assert [c.attempts for c in copies(broadcast)] == [1, 0, 0, 0, 0]  # one attempt spent
 
     smtp.start()
-    services.sweep(older_than=0)  # MAIL_RETRY_SECONDS=0: the retry is due; sweep restarts it
+    dispatch.sweep(older_than=0)  # MAIL_RETRY_SECONDS=0: the retry is due; sweep restarts it
     assert hold == [broadcast.id, broadcast.id]
-    run = services.send_broadcast(broadcast.id)
+    run = sender.send_broadcast(broadcast.id)
     assert run.sent == 5 and run.done
     ids = [m["Message-ID"] for m in smtp.handler.messages]
     assert len(ids) == len(set(ids)) == 5
@@ -219,17 +221,17 @@ def test_server_down_mid_broadcast_then_back_delivers_every_copy_once(app, smtp,
 
 def test_a_hard_bounce_naming_the_message_marks_it_bounced(app, make, hold):
     broadcast = broadcast_to(signers(make, 2))
-    services.send_broadcast(broadcast.id)
+    sender.send_broadcast(broadcast.id)
     first = copies(broadcast)[0]
     bare = re.sub(r"^<|>$", "", first.message_id)
-    assert services.mark_bounced(bare)
-    assert not services.mark_bounced("<unknown@advocacy.localhost>")
-    assert services.broadcast_counts(broadcast.id)["bounced"] == 1
+    assert outbox.mark_bounced(bare)
+    assert not outbox.mark_bounced("<unknown@advocacy.localhost>")
+    assert broadcasts.broadcast_counts(broadcast.id)["bounced"] == 1
 
 
 def test_the_development_outbox_shows_a_copy_with_its_links(app, client, make, hold):
     broadcast = broadcast_to(signers(make, 1))
-    services.send_broadcast(broadcast.id)
+    sender.send_broadcast(broadcast.id)
     page = client.get("/dev/outbox").get_data(as_text=True)
     assert "Thank you. Next we take it to the government." in page
     assert "http://advocacy.test/unsubscribe/" in page
@@ -272,12 +274,12 @@ def test_a_job_lost_on_redis_is_made_good_by_the_sweep(app, make, redis):
     broadcast = broadcast_to(signers(make, 2))
     redis.flushdb()  # Redis lost the job (restarted without persistence)
     app.config["REDIS_URL"] = None  # and a cron sweep on a box without a worker
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
     # The queued job holds the lease: until it runs out nobody starts a second sender.
     assert {c.status for c in copies(broadcast)} == {MessageStatus.QUEUED}
     db.session.execute(update(Broadcast).values(sender_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
     assert [c.status.value for c in copies(broadcast)] == ["sent", "sent"]
 
 
@@ -286,14 +288,14 @@ def test_a_queued_job_holds_the_lease_so_the_sweep_queues_no_second_one(app, mak
     from rq import Queue
 
     broadcast_to(signers(make, 2))
-    services.sweep(older_than=0)
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
     assert Queue("mail", connection=redis).count == 1
 
 
 def test_send_pending_leaves_copies_to_the_paced_sender(app, make, runner, hold):
     broadcast = broadcast_to(signers(make, 3))
-    assert services.deliver().sent == 0  # "any due message" never includes a broadcast's copies
+    assert delivery.deliver().sent == 0  # "any due message" never includes a broadcast's copies
     result = runner.invoke(args=["mail", "send-pending"])
     assert "Sent 0" in result.output
     assert f"Update (broadcast {broadcast.id})" in result.output and "sent 3" in result.output
@@ -309,7 +311,7 @@ def test_an_admin_retry_sends_a_broadcasts_failed_copies_back_to_its_sender(app,
     )
     db.session.commit()
     hold.clear()
-    assert services.retry() == 3
+    assert outbox.retry() == 3
     assert hold == [broadcast.id]  # not delivered at once, all three, past the rate
     assert {c.status for c in copies(broadcast)} == {MessageStatus.QUEUED}
 
@@ -317,7 +319,7 @@ def test_an_admin_retry_sends_a_broadcasts_failed_copies_back_to_its_sender(app,
 def test_a_sender_that_lost_its_lease_stops_and_leaves_the_new_holder_alone(app, make, hold):
     app.config.update(MAIL_BULK_BATCH=1)
     broadcast = broadcast_to(signers(make, 3))
-    deliver = services.deliver
+    deliver = delivery.deliver
 
     def taken_over_after_first_batch(ids, limit=None):
         report = deliver(ids, limit=limit)
@@ -330,12 +332,12 @@ def test_a_sender_that_lost_its_lease_stops_and_leaves_the_new_holder_alone(app,
         db.session.commit()
         return report
 
-    services.deliver = taken_over_after_first_batch
+    delivery.deliver = taken_over_after_first_batch
     try:
-        run = services.send_broadcast(broadcast.id)
+        run = sender.send_broadcast(broadcast.id)
     finally:
-        services.deliver = deliver
+        delivery.deliver = deliver
     assert (run.sent, run.busy, run.done) == (1, True, False)
     db.session.expire_all()
     assert db.session.get_one(Broadcast, broadcast.id).sender_token == "other"  # not released
-    assert services.send_broadcast(broadcast.id).busy  # and a third sender stays out
+    assert sender.send_broadcast(broadcast.id).busy  # and a third sender stays out

@@ -14,8 +14,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from advocacy.core.db import utcnow
 from advocacy.extensions import db, mail
-from advocacy.mail import services
+from advocacy.mail import delivery, dispatch, outbox
 from advocacy.mail.models import OutboxMessage
 
 from .test_outbox import queue_one
@@ -76,7 +77,7 @@ def smtp(app, make, monkeypatch):
     The after-commit dispatch is switched off, as if the process that queued the mail had
     died before handing it over: the tests deliver with ``deliver`` and ``sweep`` alone.
     """
-    monkeypatch.setattr(services, "dispatch", lambda app, ids: None)
+    monkeypatch.setattr(dispatch, "dispatch_messages", lambda app, ids: None)
     server = SMTPServer()
     app.config.update(
         MAIL_BACKEND="smtp",
@@ -107,19 +108,19 @@ def statuses(ids: list[int]) -> list[tuple[str, int]]:
 def test_server_down_then_up_delivers_every_message_once(smtp):
     ids = queue(4)
 
-    report = services.deliver(ids)  # nobody listening
+    report = delivery.deliver(ids)  # nobody listening
     assert (report.sent, report.retrying) == (0, 1)
     # One attempt is spent discovering the server is down; the rest are not touched.
     assert statuses(ids) == [("queued", 1), ("queued", 0), ("queued", 0), ("queued", 0)]
 
     smtp.start()
-    delivered, interrupted = services.sweep(older_than=0)
+    delivered, interrupted = dispatch.sweep(older_than=0)
 
     assert (delivered, interrupted) == (4, 0)
     assert statuses(ids) == [("sent", 2), ("sent", 1), ("sent", 1), ("sent", 1)]
     stored = [db.session.get_one(OutboxMessage, i).message_id for i in ids]
     assert sorted(smtp.handler.message_ids()) == sorted(stored)  # each once, stable ids
-    assert services.sweep(older_than=0) == (0, 0)  # nothing is sent twice
+    assert dispatch.sweep(older_than=0) == (0, 0)  # nothing is sent twice
 
 
 def test_transient_refusals_are_retried_then_fail_after_the_last_attempt(app, smtp):
@@ -129,9 +130,9 @@ def test_transient_refusals_are_retried_then_fail_after_the_last_attempt(app, sm
     [message_id] = queue(1)
 
     for attempt in (1, 2):
-        assert services.deliver([message_id]).retrying == 1
+        assert delivery.deliver([message_id]).retrying == 1
         assert statuses([message_id]) == [("queued", attempt)]
-    assert services.deliver([message_id]).failed == 1
+    assert delivery.deliver([message_id]).failed == 1
     assert statuses([message_id]) == [("failed", 3)]
     assert "451" in db.session.get_one(OutboxMessage, message_id).last_error
 
@@ -142,12 +143,12 @@ def test_backoff_doubles_and_a_retry_waits_its_turn(app, smtp):
     smtp.handler.refuse = "421 4.7.0 Too many connections"
     [message_id] = queue(1)
 
-    services.deliver([message_id])
+    delivery.deliver([message_id])
     first = db.session.get_one(OutboxMessage, message_id)
     db.session.refresh(first)
     wait = (first.next_attempt_at - first.claimed_at).total_seconds()
     assert 59 <= wait <= 61
-    assert services.deliver([message_id]).retrying == 0  # not due yet: left alone
+    assert delivery.deliver([message_id]).retrying == 0  # not due yet: left alone
     assert statuses([message_id]) == [("queued", 1)]
 
 
@@ -156,16 +157,16 @@ def test_permanent_refusal_fails_at_once_without_retry(smtp):
     smtp.handler.refuse = "550 5.1.1 No such user"
     [message_id] = queue(1)
 
-    assert services.deliver([message_id]).failed == 1
+    assert delivery.deliver([message_id]).failed == 1
     assert statuses([message_id]) == [("failed", 1)]
-    assert services.sweep(older_than=0) == (0, 0)
+    assert dispatch.sweep(older_than=0) == (0, 0)
     assert smtp.handler.messages == []
 
 
 def test_a_worker_killed_between_sending_and_recording_sends_nothing_twice(app, smtp, monkeypatch):
     smtp.start()
     ids = queue(5)
-    real_record = services._record_sent
+    real_record = outbox.record_sent
     calls = []
 
     def die_on_the_second(session, sent_ids):
@@ -174,10 +175,10 @@ def test_a_worker_killed_between_sending_and_recording_sends_nothing_twice(app, 
             raise SystemExit("worker killed")  # after the 2nd message left, before recording
         real_record(session, sent_ids)
 
-    monkeypatch.setattr(services, "_record_sent", die_on_the_second)
+    monkeypatch.setattr(outbox, "record_sent", die_on_the_second)
     with pytest.raises(SystemExit):
-        services.deliver(ids)
-    monkeypatch.setattr(services, "_record_sent", real_record)
+        delivery.deliver(ids)
+    monkeypatch.setattr(outbox, "record_sent", real_record)
 
     assert len(smtp.handler.messages) == 2
     assert statuses(ids) == [
@@ -188,7 +189,7 @@ def test_a_worker_killed_between_sending_and_recording_sends_nothing_twice(app, 
         ("queued", 0),
     ]
     app.config["MAIL_SENDING_LEASE_SECONDS"] = 0  # the dead worker's lease has run out
-    delivered, interrupted = services.sweep(older_than=0)
+    delivered, interrupted = dispatch.sweep(older_than=0)
 
     assert (delivered, interrupted) == (3, 1)
     assert [s for s, _ in statuses(ids)] == ["sent", "failed", "sent", "sent", "sent"]
@@ -201,11 +202,11 @@ def test_two_workers_never_send_the_same_message(smtp):
     smtp.start()
     ids = queue(3)
     # A worker claims the first message, as a concurrent one would mid-batch.
-    claimed = services._claim(db.session, [ids[0]], services.utcnow())
+    claimed = outbox.claim(db.session, [ids[0]], utcnow())
     assert [m.id for m in claimed] == [ids[0]]
-    assert services._claim(db.session, [ids[0]], services.utcnow()) == []
+    assert outbox.claim(db.session, [ids[0]], utcnow()) == []
 
-    report = services.deliver(ids)  # the other worker skips the claimed one
+    report = delivery.deliver(ids)  # the other worker skips the claimed one
 
     assert report.sent == 2
     assert len(smtp.handler.messages) == 2
@@ -243,7 +244,7 @@ def test_dkim_signature_verifies_with_the_published_key(app, smtp, tmp_path):
     )
     smtp.start()
     queue(1)
-    services.sweep(older_than=0)
+    dispatch.sweep(older_than=0)
 
     [raw] = smtp.handler.raw
     assert raw.startswith(b"DKIM-Signature:") or b"\nDKIM-Signature:" in raw
@@ -283,7 +284,7 @@ def test_production_refuses_half_a_dkim_configuration(tmp_path):
 def test_a_sweep_stops_when_the_server_is_down_even_with_immediate_retries(smtp):
     ids = queue(3)  # MAIL_RETRY_SECONDS is 0 here: a failed message is due again at once
 
-    assert services.sweep(older_than=0) == (0, 0)  # returns instead of looping
+    assert dispatch.sweep(older_than=0) == (0, 0)  # returns instead of looping
 
     assert statuses(ids) == [("queued", 1), ("queued", 0), ("queued", 0)]
 
@@ -335,7 +336,7 @@ def test_without_redis_the_web_process_sweeps_so_mail_waits_out_an_outage(app, m
         assert len(server.handler.messages) == 1
         assert server.handler.messages[0]["To"] == "maria@example.com"
     finally:
-        services.stop_sweeping(web)
+        dispatch.stop_sweeping(web)
         server.stop()
         with web.app_context():
             db.engine.dispose()
@@ -354,7 +355,7 @@ def test_a_server_that_never_answers_times_out_and_is_retried(app, smtp):
     mail.init_app(app)
     try:
         [message_id] = queue(1)
-        report = services.deliver([message_id])
+        report = delivery.deliver([message_id])
     finally:
         silent.close()
     assert (report.sent, report.retrying) == (0, 1)
@@ -371,12 +372,12 @@ def test_a_timeout_after_the_content_was_sent_is_not_retried(app, smtp):
     smtp.handler.delay = 1.0
     app.config["MAIL_TIMEOUT"] = 0.3
     [message_id] = queue(1)
-    report = services.deliver([message_id])
+    report = delivery.deliver([message_id])
     assert (report.sent, report.retrying, report.failed) == (0, 0, 1)
     assert statuses([message_id]) == [("failed", 1)]
     error = db.session.get_one(OutboxMessage, message_id).last_error
     assert error.startswith("Interrupted after the message was handed over")
     smtp.handler.delay = 0.0
-    services.sweep(older_than=0)  # a working server now: still not sent again
+    dispatch.sweep(older_than=0)  # a working server now: still not sent again
     time.sleep(0.2)
     assert statuses([message_id]) == [("failed", 1)] and len(smtp.handler.messages) <= 1

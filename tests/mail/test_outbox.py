@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from advocacy import create_app
 from advocacy.extensions import db
-from advocacy.mail import services
+from advocacy.mail import delivery, dispatch, outbox, transport
 from advocacy.mail.models import MessageStatus, OutboxMessage
 from tests.factories import sign_form
 
@@ -20,7 +20,7 @@ def queue_one(to="someone@example.com") -> OutboxMessage:
     from advocacy.petitions.models import Petition
 
     petition = db.session.query(Petition).first()
-    message_id = services.enqueue(
+    message_id = outbox.enqueue(
         "already_signed",
         to,
         "already_signed",
@@ -48,7 +48,7 @@ def test_console_backend_prints_the_mail(app, make, capsys):
     make.petition()
     message = queue_one()
     db.session.commit()
-    services.deliver([message.id])
+    delivery.deliver([message.id])
     err = capsys.readouterr().err
     assert "mail to someone@example.com" in err and "Subject: You have already signed" in err
 
@@ -87,7 +87,7 @@ def test_smtp_backend_sends_multipart(app, make, monkeypatch):
         def sendmail(self, sender, recipients, msg, *a, **kw):
             sent.append((recipients, msg))
 
-    monkeypatch.setattr(services, "_WatchedSMTP", FakeSMTP)
+    monkeypatch.setattr(transport, "connect", lambda state, timeout: FakeSMTP())
     app.config.update(
         MAIL_BACKEND="smtp",
         MAIL_SERVER="smtp.example.org",
@@ -185,7 +185,7 @@ def test_redis_down_when_signing_commits_the_mail_and_the_sweep_sends_it(
     app.config.update(REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0", MAIL_SYNC=False)
     app.extensions.pop("advocacy_redis", None)
     handed_over = []
-    monkeypatch.setattr(services, "_in_process", lambda app, ids: handed_over.extend(ids))
+    monkeypatch.setattr(dispatch, "deliver_in_process", lambda app, ids: handed_over.extend(ids))
     petition = make.petition()
 
     response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form())
@@ -193,7 +193,7 @@ def test_redis_down_when_signing_commits_the_mail_and_the_sweep_sends_it(
     assert response.status_code == 302
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.status is MessageStatus.QUEUED and handed_over == [message.id]
-    delivered, _ = services.sweep(older_than=0)
+    delivered, _ = dispatch.sweep(older_than=0)
     assert delivered == 1
     db.session.refresh(message)
     assert message.status is MessageStatus.SENT and message.attempts == 1

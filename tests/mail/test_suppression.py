@@ -8,8 +8,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from advocacy import mail
 from advocacy.extensions import db
-from advocacy.mail import services
+from advocacy.mail import transport
 from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression
 from advocacy.mail.webhooks import signature
 
@@ -99,9 +100,9 @@ def test_no_secret_no_webhook(client):
 
 def test_mail_to_a_suppressed_address_is_never_sent(app, make, monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "_send", lambda backend, message, c=None: sent.append(message))
+    monkeypatch.setattr(transport, "send", lambda backend, message, c=None: sent.append(message))
     make.petition()
-    services.suppress("gone@example.com", "bounce")
+    mail.suppress("gone@example.com", "bounce")
 
     blocked = queue_one("GONE@example.com")
     allowed = queue_one("fine@example.com")

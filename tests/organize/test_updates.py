@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from advocacy import mail
 from advocacy.extensions import db
-from advocacy.mail import services as mail
+from advocacy.mail import broadcasts, dispatch, outbox, sender, suppression
 from advocacy.mail.models import MessageStatus, OutboxMessage
 from advocacy.petitions import updates
 from advocacy.petitions.models import PetitionStatus, PetitionUpdate, UpdateStatus
@@ -90,7 +91,7 @@ def test_the_list_shows_how_many_signers_will_get_an_update(client, make, organi
     assert "<strong>2</strong> confirmed signers who asked for updates" in page
     assert "No updates yet" in page
     assert "unsubscribed or bounced" not in page
-    mail.unsubscribe("a@example.com", petition.organization_id, None)
+    suppression.unsubscribe("a@example.com", petition.organization_id, None)
     page = client.get(f"/organize/petitions/{petition.id}/updates").text
     assert "<strong>1</strong> confirmed signer who asked for updates" in page
     assert "(1 more asked, then unsubscribed or bounced)" in page
@@ -167,7 +168,7 @@ def test_a_test_goes_to_the_author_only(client, make, organizer, petition):
     db.session.refresh(item)
     assert item.status is UpdateStatus.DRAFT and item.test_sent_at is not None
     # an author who unsubscribed from their organisation still gets their tests
-    mail.unsubscribe("olive@doctorsnow.org", petition.organization_id, None)
+    suppression.unsubscribe("olive@doctorsnow.org", petition.organization_id, None)
     client.post(update_url(petition, item, "/test"))
     assert [m.status for m in mail_messages("update_test")] == [MessageStatus.SENT] * 2
 
@@ -196,8 +197,8 @@ def test_sending_reaches_exactly_the_confirmed_signers_who_opted_in(
     signer(make, petition, "bounced@example.com")
     other_petition = make.petition(org=org)
     signer(make, other_petition, "elsewhere@example.com")
-    mail.unsubscribe("left-petition@example.com", org.id, petition.id)
-    mail.unsubscribe("left-org@example.com", org.id, None)
+    suppression.unsubscribe("left-petition@example.com", org.id, petition.id)
+    suppression.unsubscribe("left-org@example.com", org.id, None)
     mail.suppress("bounced@example.com", "bounce")
 
     item = write(client, petition)
@@ -241,17 +242,17 @@ def test_the_report_counts_sent_failed_bounced_and_not_sent(client, make, organi
         signer(make, petition, f"{name}@example.com")
     item = write(client, petition)
     # "d" unsubscribes after the update was queued but before its copy left
-    original = mail.dispatch_broadcast
-    mail.dispatch_broadcast = lambda app, bid, **kw: None
+    original = dispatch.dispatch_broadcast
+    dispatch.dispatch_broadcast = lambda app, bid, **kw: None
     try:
         client.post(update_url(petition, item, "/send"))
     finally:
-        mail.dispatch_broadcast = original
-    mail.unsubscribe("d@example.com", petition.organization_id, None)
+        dispatch.dispatch_broadcast = original
+    suppression.unsubscribe("d@example.com", petition.organization_id, None)
     db.session.refresh(item)
-    mail.send_broadcast(item.broadcast_id)
+    sender.send_broadcast(item.broadcast_id)
     copies = {m.recipient: m for m in messages()}
-    mail.mark_bounced(copies["b@example.com"].message_id)
+    outbox.mark_bounced(copies["b@example.com"].message_id)
     db.session.execute(
         OutboxMessage.__table__.update()
         .where(OutboxMessage.id == copies["c@example.com"].id)
@@ -302,7 +303,7 @@ def test_an_update_to_a_thousand_signers_and_one_click_unsubscribe(
     assert len(sent) == 1000 and {m.status for m in sent} == {MessageStatus.SENT}
     assert len({m.recipient for m in sent}) == 1000
 
-    as_sent = mail.recent_messages(limit=1000)  # with each copy's own links filled in
+    as_sent = broadcasts.recent_messages(limit=1000)  # with each copy's own links filled in
     chosen = {"reader7@example.com", "reader700@example.com"}
     leaving = [m for m in as_sent if m.recipient in chosen]
     assert len(leaving) == 2
@@ -371,7 +372,7 @@ def test_an_edit_racing_a_send_cannot_rewrite_what_was_sent(app, make, petition)
         )
         other.commit()
     updates.send_update(item)  # this organizer's Send, with the older copy in hand
-    [copy] = mail.recent_messages()
+    [copy] = broadcasts.recent_messages()
     assert "Body edited" in copy.text_body  # what the row said when Send won
     # and an edit arriving after the send changes nothing
     with pytest.raises(updates.DomainError, match="sent"):

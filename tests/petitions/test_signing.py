@@ -173,18 +173,18 @@ def test_draft_is_404_to_the_public(client, make):
 
 
 def test_mail_failure_never_loses_the_signature(app, client, db, make, monkeypatch):
-    from advocacy.mail import services as mail_services
+    from advocacy.mail import broadcasts, transport
     from advocacy.mail.models import MessageStatus
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP server down")
 
-    monkeypatch.setattr(mail_services, "_send", refuse)
+    monkeypatch.setattr(transport, "send", refuse)
     petition = make.petition()
     response = client.post(f"/petitions/{petition.slug}/sign", data=sign_form())
     assert response.status_code == 302
     assert count_rows(db) == 1
-    message = mail_services.recent_messages()[0]
+    message = broadcasts.recent_messages()[0]
     assert message.status is MessageStatus.QUEUED  # kept for a retry
     assert "SMTP server down" in message.last_error
 
