@@ -4,20 +4,41 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    user_loaded_from_cookie,
+)
 
 from advocacy.accounts import services
 from advocacy.accounts.forms import LoginForm
 from advocacy.accounts.models import User
-from advocacy.extensions import db, login_manager
+from advocacy.extensions import login_manager
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(alternative_id: str) -> User | None:
+    return services.user_for_session(alternative_id)
+
+
+@user_loaded_from_cookie.connect
+def _renew_remember_cookie(app, user: User) -> None:
+    # A request logged in from the remember cookie gets a fresh one (a new expiry), so a
+    # cookie in use keeps working and one left unused runs out.
+    session["_remember"] = "set"
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,6 +66,9 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            # A new session: nothing from before the login (a planted value, an old CSRF
+            # token) carries over into the signed-in one.
+            session.clear()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
@@ -54,6 +78,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    # Logging out logs out everywhere: the version in every session and remember cookie of
+    # this user stops matching, so a copied cookie is refused as well.
+    services.end_all_sessions(current_user._get_current_object())
+    session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember cookie
     flash("You have logged out.", "info")
     return redirect(url_for("petitions.index"))
