@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from advocacy.accounts.models import Membership, Organization, Role, User
+from advocacy.accounts.models import Membership, Organization, Role, User, password_hash_method
 from advocacy.core.errors import DomainError
 from advocacy.core.text import normalise_email, slugify
 from advocacy.extensions import db
@@ -68,10 +69,28 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+# One throwaway hash per configured method, made on first use: an unknown email is checked
+# against it so that it costs the same hashing work as a known one.
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = password_hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _dummy_hashes[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None."""
+    """The active user with this email and password, or None.
+
+    Unknown emails and inactive users are checked against a dummy hash of the configured
+    method, so the answer takes as long either way and its timing does not tell which
+    emails have accounts.
+    """
     user = find_user(email)
     if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
