@@ -12,7 +12,7 @@ from advocacy.accounts import services
 from tests.factories import PASSWORD
 
 METHOD = "pbkdf2:sha256:1000"  # TestingConfig's PASSWORD_HASH_METHOD
-WRONG = "wrong password!"  # noqa: S105
+WRONG = "wrong password!"
 
 
 @pytest.fixture
