@@ -164,9 +164,9 @@ def test_hsts_is_sent_in_production_only(app, client, make, monkeypatch, databas
     assert HSTS == "max-age=31536000; includeSubDomains"
     petition = make.petition()
     assert "Strict-Transport-Security" not in client.get("/login").headers
-    development = create_app("development")
+    production = _production(monkeypatch, database_uri).test_client()  # sets the environment
+    development = create_app("development")  # on the same database, from the environment
     assert "Strict-Transport-Security" not in development.test_client().get("/login").headers
-    production = _production(monkeypatch, database_uri).test_client()
     for path in ("/login", f"/petitions/{petition.slug}", f"/api/v1/petitions/{petition.slug}"):
         response = production.get(path, base_url="https://localhost")
         assert response.headers["Strict-Transport-Security"] == HSTS, path
