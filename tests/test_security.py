@@ -142,3 +142,121 @@ def test_production_refuses_a_forged_host_so_email_links_stay_ours(monkeypatch, 
         headers={"X-Forwarded-Host": "petitions.example.org", "X-Forwarded-Proto": "https"},
     )
     assert ours.status_code != 400
+
+
+# Transport, browser-feature and caching headers (core/security.register_privacy_headers).
+
+
+def _production(monkeypatch, database_uri):
+    from advocacy import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", database_uri)
+    monkeypatch.setenv("SERVER_NAME", "localhost")
+    monkeypatch.setenv("MAIL_SWEEP_SECONDS", "0")  # no sweeper thread in the test process
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    return create_app("production")
+
+
+def test_hsts_is_sent_in_production_only(app, client, make, monkeypatch, database_uri):
+    from advocacy import create_app
+    from advocacy.core.security import HSTS
+
+    assert HSTS == "max-age=31536000; includeSubDomains"
+    petition = make.petition()
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    production = _production(monkeypatch, database_uri).test_client()  # sets the environment
+    development = create_app("development")  # on the same database, from the environment
+    assert "Strict-Transport-Security" not in development.test_client().get("/login").headers
+    for path in ("/login", f"/petitions/{petition.slug}", f"/api/v1/petitions/{petition.slug}"):
+        response = production.get(path, base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == HSTS, path
+
+
+def test_permissions_policy_everywhere(client, make):
+    petition = make.petition()
+    for path in (
+        "/",
+        "/login",
+        f"/petitions/{petition.slug}",
+        f"/api/v1/petitions/{petition.slug}",
+    ):
+        policy = client.get(path).headers["Permissions-Policy"]
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in policy, (path, feature)
+
+
+def test_account_pages_are_never_stored(app, client):
+    for path in ("/login", "/organize/", "/organize/petitions/new", "/admin/outbox"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    assert client.post("/logout").headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_keep_their_caching_for_anonymous_visitors(client, make):
+    petition = make.petition()
+    api = client.get(f"/api/v1/petitions/{petition.slug}")
+    assert api.headers["Cache-Control"] == "public, max-age=30"
+    page = client.get(f"/petitions/{petition.slug}")
+    assert "no-store" not in page.headers.get("Cache-Control", "")
+    # A leftover session without a login (a flash message, a CSRF token) changes nothing.
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "You have logged out.")]
+    again = client.get(f"/api/v1/petitions/{petition.slug}")
+    assert again.headers["Cache-Control"] == "public, max-age=30"
+
+
+def test_nothing_a_signed_in_user_sees_is_stored(app, client, make, auth):
+    petition = make.petition()
+    auth.login(make.organizer().email)
+    for path in ("/", f"/petitions/{petition.slug}", f"/api/v1/petitions/{petition.slug}"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    css = client.get("/static/css/site.css")
+    assert css.status_code == 200 and css.headers.get("Cache-Control") != "no-store"
+
+
+def test_gunicorn_sends_no_version_banner(tmp_path):
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    import pytest
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists() and not shutil.which("gunicorn"):
+        pytest.skip("gunicorn is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {"PATH": "/usr/bin:/bin", "ADVOCACY_CONFIG": "testing", "PYTHONPATH": str(root)}
+    server = subprocess.Popen(
+        [str(gunicorn) if gunicorn.exists() else "gunicorn", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "1", "wsgi:app"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/login", headers={"Host": "advocacy.test"}
+        )
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
+                    headers = response.headers
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    servers = headers.get_all("Server") or []
+    assert servers and all("/" not in s and not any(c.isdigit() for c in s) for s in servers)
+    assert "camera=()" in headers["Permissions-Policy"]

@@ -1,4 +1,4 @@
-"""``flask users …``: create admins and organizers."""
+"""``flask users …``: create admins and organizers, set a password."""
 
 from __future__ import annotations
 
@@ -40,3 +40,19 @@ def create_organizer(email: str, name: str, organization: str, password: str) ->
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created organizer {user.email} for {org.name}.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="The new password; asked for (hidden, twice) when not given.")
+def set_password(email: str, password: str) -> None:
+    """Set a user's password and log them out everywhere (no web page for it yet)."""
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException("No user has that email.")
+    try:
+        services.set_password(user, password)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Set a new password for {user.email}; every session of theirs has ended.")

@@ -14,6 +14,11 @@ from advocacy.core.db import TimestampMixin
 from advocacy.extensions import Model, db
 
 
+def password_hash_method() -> str:
+    """The configured werkzeug hash method (scrypt unless the config says otherwise)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
 class Role(enum.StrEnum):
     ORGANIZER = "organizer"
     OWNER = "owner"
@@ -56,9 +61,13 @@ class User(UserMixin, TimestampMixin, Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login: what the session and the remember cookie hold
+        """``"<id>:<session_version>"``: the loader accepts only the current version, so a
+        logout or a password change ends every session and remember cookie issued before."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

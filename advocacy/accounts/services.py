@@ -1,12 +1,14 @@
-"""Account use cases: creating users and organisations, authenticating."""
+"""Account use cases: creating users and organisations, authenticating, ending sessions."""
 
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from advocacy.accounts.models import Membership, Organization, Role, User
+from advocacy.accounts.models import Membership, Organization, Role, User, password_hash_method
 from advocacy.core.errors import DomainError
 from advocacy.core.text import normalise_email, slugify
 from advocacy.extensions import db
@@ -46,8 +48,7 @@ def create_user(
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainError("Enter a name of up to 200 characters.", "name")
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
+    _check_new_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError("A user with that email already exists.", "email")
     user = User(email=email, name=name, is_admin=is_admin)
@@ -59,8 +60,71 @@ def create_user(
     return user
 
 
+def _check_new_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"Passwords need at least {MIN_PASSWORD} characters.", field)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+# One throwaway hash per configured method, made on first use: an unknown email is checked
+# against it so that it costs the same hashing work as a known one.
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = password_hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _dummy_hashes[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.active or not user.check_password(password):
+    """The active user with this email and password, or None.
+
+    Unknown emails and inactive users are checked against a dummy hash of the configured
+    method, so the answer takes as long either way and its timing does not tell which
+    emails have accounts.
+    """
+    user = find_user(email)
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def user_for_session(alternative_id: str) -> User | None:
+    """The user a session or remember cookie names (``"<id>:<version>"``, ``User.get_id``),
+    if it is still active and the version is current; anything else is no user."""
+    user_id, _, version = alternative_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # includes bare ids from before session versions: log in again
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember cookie issued so far stops
+    working on its next request. Incremented in SQL, so two at once both count; commits."""
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change: needs the current password. Ends every session; commits."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError("That is not your current password.", "current_password")
+    _check_new_password(new, "new_password")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    """Set a password without the current one (an admin's reset from the command line).
+    Ends every session of the user; commits."""
+    _check_new_password(new)
+    user.set_password(new)
+    end_all_sessions(user)

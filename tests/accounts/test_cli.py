@@ -81,3 +81,31 @@ def test_short_password_and_bad_email_are_refused(runner, db):
     assert blank_org.exit_code == 1
     assert "organisation name" in blank_org.output
     assert db.session.scalar(select(User)) is None
+
+
+def test_set_password_prompts_hidden_and_ends_every_session(runner, client, db):
+    create_admin(runner)
+    client.post("/login", data={"email": "ada@example.org", "password": PASSWORD})
+    assert client.get("/organize/").status_code == 200
+    new = "another long password"
+    result = runner.invoke(
+        args=["users", "set-password", "ADA@example.org"], input=f"{new}\n{new}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert new not in result.output  # the prompt does not echo
+    assert "Set a new password for ada@example.org" in result.output
+    db.session.expire_all()
+    user = db.session.scalar(select(User))
+    assert user.check_password(new) and not user.check_password(PASSWORD)
+    assert client.get("/organize/").status_code == 302  # the old session has ended
+
+
+def test_set_password_refuses_unknown_emails_and_short_passwords(runner, db):
+    unknown = runner.invoke(
+        args=["users", "set-password", "nobody@example.org", "--password", PASSWORD]
+    )
+    assert unknown.exit_code == 1 and "No user has that email." in unknown.output
+    create_admin(runner)
+    short = runner.invoke(args=["users", "set-password", "ada@example.org", "--password", "short"])
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    assert db.session.scalar(select(User)).check_password(PASSWORD)
