@@ -342,8 +342,25 @@ def test_editor_shows_the_embed_snippet_with_the_real_url(client, make, auth):
     code = html.unescape(page.split('id="embed-code"')[1].split(">", 1)[1].split("</textarea>")[0])
     assert code == (
         f'<iframe src="http://advocacy.test/petitions/{petition.slug}/embed" '
-        'title="Sign: Say &#34;yes&#34; &amp; &lt;mean&gt; it" width="100%" height="640" '
+        'title="Sign: Say &#34;yes&#34; &amp; &lt;mean&gt; it" width="100%" height="760" '
         'style="border:0;max-width:480px" loading="lazy"></iframe>'
     )
     assert 'data-copy-from="embed-code"' in page and "js/copy.js" in page
     assert "<script>" not in page  # CSP: scripts come from files only
+
+
+def test_a_non_ascii_token_is_a_400_not_a_500(csrf_on, client, make):
+    """hmac.compare_digest raises on non-ASCII text: such a token must not reach it."""
+    petition = make.petition()
+    client.get(f"/petitions/{petition.slug}")  # the sign cookie
+    now = int(time.time())
+    tokens = {
+        "sign": f"{now}.é",
+        "embed": f"{petition.id}.{now}.{'a' * 16}.é",
+    }
+    for path, token in tokens.items():
+        response = client.post(
+            f"/petitions/{petition.slug}/{path}", data=sign_form(csrf_token=token)
+        )
+        assert response.status_code == 400, path
+    assert embed_token.thanks_signature_id(f"{now}.{'a' * 16}.x.é", "p") is None
