@@ -40,8 +40,10 @@ _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 def _keys(purpose: bytes) -> list[bytes]:
     """Per-purpose keys: the signing key first, then ``SECRET_KEY_FALLBACKS`` (accepted)."""
     config = current_app.config
-    raw = [config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key]
-    raw += list(config.get("SECRET_KEY_FALLBACKS") or ())
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if not secret:
+        raise RuntimeError("SECRET_KEY is not set: the embed's tokens cannot be signed.")
+    raw: list[str | bytes] = [secret, *(config.get("SECRET_KEY_FALLBACKS") or ())]
     return [
         hashlib.sha256(purpose + b"\x00" + (s.encode() if isinstance(s, str) else s)).digest()
         for s in raw

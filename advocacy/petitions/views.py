@@ -371,5 +371,6 @@ def embed_sign(slug: str):
             if result.signature_id is None:  # pragma: no cover - sign_petition always has one
                 abort(500)
             token = embed_token.thanks_token(slug, result.signature_id)
-            return allow_framing(redirect(url_for("petitions.embed", slug=slug, t=token), 303))
+            thanks = redirect(url_for("petitions.embed", slug=slug, t=token), 303)
+            return allow_framing(make_response(thanks))
     return _render_embed(petition, form, tracking, status=400 if petition.is_open else 409)

@@ -128,3 +128,37 @@ def test_a_page_other_than_the_embed_refuses_to_be_framed(page, live_server, see
     page.wait_for_timeout(500)
     frame = page.frames[1]
     assert frame.locator(".sign-form").count() == 0  # blocked: nothing of ours rendered
+
+
+def test_organizer_copies_the_embed_snippet(browser, live_server, seeded):
+    from advocacy.petitions.models import Petition
+    from tests import factories
+
+    from .conftest import _context
+
+    app = live_server.app
+    with app.app_context():
+        petition = db.session.scalar(select(Petition).where(Petition.slug == seeded.slug))
+        user = factories.organizer(petition.organization, email="emma@doctors.example")
+        petition_id, email = petition.id, user.email
+        db.session.remove()
+    context = _context(browser, {"width": 1280, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(live_server("/login"))
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(live_server(f"/organize/petitions/{petition_id}/edit"))
+        code = page.get_by_label("Embed code").input_value()
+        assert code.startswith(f'<iframe src="{live_server(f"/petitions/{seeded.slug}/embed")}"')
+        button = page.get_by_role("button", name="Copy code")
+        assert button.is_visible()  # copy.js shows it
+        button.click()
+        page.get_by_role("button", name="Copied").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == code
+        page.locator("#embed-heading").scroll_into_view_if_needed()
+        snap(page, "organizer-embed-snippet")
+    finally:
+        context.close()
