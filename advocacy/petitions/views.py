@@ -326,8 +326,12 @@ def _render_embed(
 
 @bp.get("/petitions/<slug>/embed")
 def embed(slug: str):
-    """The compact sign form for partner sites' iframes; with ``?t=`` the signer's thanks."""
-    petition = _public_or_404(slug)
+    """The compact sign form for partner sites' iframes; with ``?t=`` the signer's thanks.
+
+    A partner's page sends every visitor here, so the petition comes from the same short
+    per-worker cache as signing (a count at most ``PETITION_PAGE_CACHE_SECONDS`` old).
+    """
+    petition = _petition_for_signing(slug)
     token = request.args.get("t")
     if token and _thanked_signature(petition, token) is not None:
         return _render_embed(petition, done=True)

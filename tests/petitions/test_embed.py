@@ -364,3 +364,19 @@ def test_a_non_ascii_token_is_a_400_not_a_500(csrf_on, client, make):
         )
         assert response.status_code == 400, path
     assert embed_token.thanks_signature_id(f"{now}.{'a' * 16}.x.é", "p") is None
+
+
+def test_embed_page_reads_the_petition_from_the_worker_cache(app, client, make, db):
+    from sqlalchemy import event
+
+    app.config["PETITION_PAGE_CACHE_SECONDS"] = 60
+    petition = make.petition()
+    client.get(f"/petitions/{petition.slug}/embed")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(f"/petitions/{petition.slug}/embed").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements == []
