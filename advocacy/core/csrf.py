@@ -13,6 +13,10 @@ session cookie plus a signed token: about a third of a cached page view
 A cross-site attacker can neither read nor set the victim's cookie, nor compute the HMAC
 without the secret key, so a forged POST fails, as it does with Flask-WTF. Every other
 form keeps Flask-WTF's session-bound token.
+
+The embeddable copy of the form (``/petitions/<slug>/embed``) lives in a third-party iframe,
+where browsers send no cookie at all; it uses a cookie-free, petition-bound token instead
+(``core/embed_token.py``).
 """
 
 from __future__ import annotations
@@ -66,8 +70,8 @@ def form_token(nonce: str) -> str:
 
 
 def is_valid(nonce: str | None, token: str | None) -> bool:
-    if not nonce or not token or not _NONCE_RE.match(nonce):
-        return False
+    if not nonce or not token or not _NONCE_RE.match(nonce) or not token.isascii():
+        return False  # compare_digest raises on non-ASCII text
     issued_text, _, mac = token.partition(".")
     if not issued_text.isdigit():
         return False

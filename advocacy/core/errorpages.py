@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -41,10 +41,22 @@ def _code_name(error: HTTPException) -> str:
     return (error.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
+# Pages that partner sites frame: their errors (a 429 over the signing limit, a 404 for a
+# petition taken down) must show inside the frame too, not as a blocked frame.
+FRAMED_ENDPOINTS = {"petitions.embed", "petitions.embed_sign"}
+
+
 def _render(status: int, message: str, *, code: str | None = None, field: str | None = None):
     if is_api():
         return api_error(status, code or f"http_{status}", message, field)
-    return render_template("errors/error.html", code=status, message=message), status
+    response = make_response(
+        render_template("errors/error.html", code=status, message=message), status
+    )
+    if request.endpoint in FRAMED_ENDPOINTS:
+        from advocacy.core.security import allow_framing
+
+        allow_framing(response)
+    return response
 
 
 def register(app: Flask) -> None:

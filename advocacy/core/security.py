@@ -5,18 +5,30 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_login import current_user
 
+# No page may be framed (clickjacking), except the embeddable sign form, see allow_framing.
 CSP = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'self'; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "object-src 'none'"
 )
+# /petitions/<slug>/embed only: partner sites put it in an iframe. Its form posts to us,
+# needs no cookie and changes no account, so a frame over it can at worst add a signature
+# that still needs its email confirmed.
+EMBED_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 
 
 HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("X-Frame-Options", "SAMEORIGIN"),
+    ("X-Frame-Options", "DENY"),
 )
+
+
+def allow_framing(response: Response) -> Response:
+    """Let any site frame this response: the embed's CSP, and no ``X-Frame-Options``
+    (which has no "any site" value; browsers that know CSP ignore it anyway)."""
+    response.headers["Content-Security-Policy"] = EMBED_CSP
+    return response
 
 
 def register(app: Flask) -> None:
@@ -24,16 +36,14 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        # A view that sets its own X-Frame-Options (an embeddable page, say) decides the
-        # framing headers itself; every other response gets the defaults in one go.
         headers = response.headers
-        if "X-Frame-Options" not in headers:
-            headers.extend(HEADERS)
-        else:
-            for name, value in HEADERS[:2]:
+        framable = headers.get("Content-Security-Policy") == EMBED_CSP
+        for name, value in HEADERS:
+            if not (framable and name == "X-Frame-Options"):
                 headers.setdefault(name, value)
-        if response.content_type.startswith("text/html"):
-            headers.setdefault("Content-Security-Policy", CSP)
+        # On every response, not only HTML: a JSON answer or an SVG framed by another site
+        # is as much a clickjacking target, and the policy costs nothing on them.
+        headers.setdefault("Content-Security-Policy", CSP)
         return response
 
 

@@ -79,6 +79,8 @@ class SignResult:
 
     petition: Petition
     needs_confirmation: bool
+    # The new or existing row; only ever put into a masked token (core/embed_token.py).
+    signature_id: int | None = None
 
 
 @dataclass
@@ -146,7 +148,8 @@ def _sign(petition: Petition, data: SignatureInput) -> SignResult:
             _count_confirmation(signature)
     elif existing is not None:
         _answer_repeat(petition, existing)
-    result = SignResult(petition, petition.require_confirmation)  # before commit expires it
+    signature_id = new_id if new_id is not None else existing.id if existing else None
+    result = SignResult(petition, petition.require_confirmation, signature_id)  # before commit
     db.session.commit()
     return result
 

@@ -21,8 +21,10 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from advocacy.core import csrf as sign_csrf
+from advocacy.core import embed_token
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
+from advocacy.core.security import allow_framing
 from advocacy.extensions import csrf, db, limiter
 from advocacy.petitions import cache, services
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
@@ -174,8 +176,7 @@ def sign(slug: str):
             cache.invalidate(slug)
             petition = _public_or_404(slug)
         else:
-            endpoint = "petitions.check_inbox" if result.needs_confirmation else "petitions.signed"
-            return redirect(url_for(endpoint, slug=slug))
+            return redirect(_after_signing_url(slug, result))
     status = 400 if petition.is_open else 409
     return _page_response(_render_petition(petition, form), tracking, status)
 
@@ -188,8 +189,16 @@ def check_inbox(slug: str):
 
 @bp.get("/petitions/<slug>/signed")
 def signed(slug: str):
-    """Thanks for petitions that count signatures without email confirmation."""
+    """Thanks for petitions that count signatures without email confirmation.
+
+    Only for the browser that just signed: the redirect after signing carries a short-lived
+    token naming its signature (``core/embed_token.py``). Anyone else is sent to the
+    petition, which asks them to sign, instead of being told their signature counts.
+    """
     petition = _public_or_404(slug)
+    thanked = _thanked_signature(petition, request.args.get("t"))
+    if thanked is None or petition.require_confirmation:
+        return redirect(url_for("petitions.show", slug=slug))
     return render_template(
         "petitions/thanks.html", petition=petition, signature=None, shares=share_links(petition)
     )
@@ -271,3 +280,105 @@ def choose_districts(token: str):
         flash("Thank you: your districts are saved with your signature.", "success")
         return redirect(url_for("petitions.confirmed", token=token) + "#districts")
     return _render_thanks(signature, token, form, error), 400
+
+
+# --- after signing -----------------------------------------------------------------------
+
+
+def _after_signing_url(slug: str, result: services.SignResult) -> str:
+    """Where a signer goes next: check your inbox, or the thank-you with its token."""
+    if result.needs_confirmation or result.signature_id is None:
+        return url_for("petitions.check_inbox", slug=slug)
+    return url_for(
+        "petitions.signed", slug=slug, t=embed_token.thanks_token(slug, result.signature_id)
+    )
+
+
+def _thanked_signature(petition: Petition, token: str | None) -> Signature | None:
+    """The signature a valid thank-you token for this petition names, if it still exists."""
+    signature_id = embed_token.thanks_signature_id(token, petition.slug)
+    signature = db.session.get(Signature, signature_id) if signature_id is not None else None
+    return signature if signature is not None and signature.petition_id == petition.id else None
+
+
+# --- the embeddable sign form ------------------------------------------------------------
+# The one page any site may frame (core/security.py). It sets no cookie and reads none:
+# in a third-party iframe browsers send none. Its form carries a petition-bound signed token
+# (core/embed_token.py) instead of the petition page's double-submit cookie.
+
+EMBED_FORM_EXPIRED = (
+    "Your form expired or did not come from this petition's page. "
+    "Nothing was signed: please check your details and press Sign the petition again."
+)
+
+
+def _render_embed(
+    petition: Petition,
+    form: SignForm | None = None,
+    tracking: dict[str, str] | None = None,
+    done: bool = False,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    html = render_template(
+        "petitions/embed.html",
+        petition=petition,
+        form=form or SignForm(formdata=None),
+        form_token=embed_token.form_token(petition.id),
+        tracking=tracking or {},
+        done=done,
+        error=error,
+    )
+    return allow_framing(make_response(html, status))
+
+
+@bp.get("/petitions/<slug>/embed")
+def embed(slug: str):
+    """The compact sign form for partner sites' iframes; with ``?t=`` the signer's thanks.
+
+    A partner's page sends every visitor here, so the petition comes from the same short
+    per-worker cache as signing (a count at most ``PETITION_PAGE_CACHE_SECONDS`` old).
+    """
+    petition = _petition_for_signing(slug)
+    token = request.args.get("t")
+    if token and _thanked_signature(petition, token) is not None:
+        return _render_embed(petition, done=True)
+    return _render_embed(petition, tracking=_tracking(request.args))
+
+
+@bp.post("/petitions/<slug>/embed")
+@csrf.exempt  # no session or cookie in a third-party frame: checked with embed_token below
+@sign_limit  # the same per-address budget as the petition page's form
+def embed_sign(slug: str):
+    petition = _petition_for_signing(slug)
+    petition_id = petition.id
+    form = SignForm()
+    tracking = _tracking(request.form)
+    checked = current_app.config.get("WTF_CSRF_ENABLED", True)
+    if checked and not embed_token.form_token_is_valid(request.form.get("csrf_token"), petition_id):
+        return _render_embed(petition, form, tracking, error=EMBED_FORM_EXPIRED, status=400)
+    if form.validate_on_submit() and petition.is_open:
+        data = services.SignatureInput(
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            email=form.email.data,
+            zip=form.zip.data,
+            address=form.address.data,
+            comment=form.comment.data,
+            public=form.public.data,
+            opt_in=form.opt_in.data,
+            tracking=tracking,
+        )
+        try:
+            result = services.sign_petition(petition, data)
+        except PetitionClosed:
+            db.session.rollback()
+            cache.invalidate(slug)
+            petition = _public_or_404(slug)
+        else:
+            if result.signature_id is None:  # pragma: no cover - sign_petition always has one
+                abort(500)
+            token = embed_token.thanks_token(slug, result.signature_id)
+            thanks = redirect(url_for("petitions.embed", slug=slug, t=token), 303)
+            return allow_framing(make_response(thanks))
+    return _render_embed(petition, form, tracking, status=400 if petition.is_open else 409)

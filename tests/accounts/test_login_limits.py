@@ -119,7 +119,6 @@ def test_get_login_is_never_limited(limited):
 
 def test_a_hundred_wrong_passwords_then_the_right_one_does_not_log_in(_migrated, app, make):
     from advocacy.extensions import limiter
-
     from config import Config
 
     defaults = create_app(
