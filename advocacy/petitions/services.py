@@ -52,7 +52,9 @@ from advocacy.petitions.models import (
     SignatureDistrict,
 )
 
-CONSENT_TEXT = "Keep me updated about this campaign and related ones by email."
+# The opt-in checkbox's label, rendered by the sign form and stored with each opt-in as
+# ``consent_text``: what is recorded must be word for word what the signer ticked.
+CONSENT_TEXT = "Keep me updated about this campaign by email"
 TRACKING_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
