@@ -689,10 +689,14 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+_CONTROL = dict.fromkeys([*range(32), 127], " ")  # str.translate: control → space
+
+
 def search_words(q: str) -> list[str]:
-    """The distinct words of a query, in order, ignoring case."""
+    """The distinct words of a query, in order, ignoring case. Control characters separate
+    words: no title holds one, and PostgreSQL refuses a NUL in a parameter."""
     seen: dict[str, str] = {}
-    for word in q.split():
+    for word in q.translate(_CONTROL).split():
         seen.setdefault(word.casefold(), word)
     return list(seen.values())
 

@@ -160,3 +160,11 @@ def test_over_long_search_gets_a_clear_message(client, make):
 def test_bare_listing_goes_home(client):
     response = client.get("/petitions")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("q", ["\x00", "a\x00b", "\u202e", "🙂", "'; DROP TABLE petitions; --"])
+def test_odd_search_input_never_500s(client, make, q):
+    make.petition(title="Fund residencies")
+    response = client.get("/petitions", query_string={"q": q})
+    assert response.status_code in (200, 400)
+    assert titles(response.text) == []
