@@ -12,7 +12,7 @@ from flask_login import current_user
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
 from advocacy.organize.forms import ActionForm, UpdateForm
-from advocacy.organize.views import _form_error, _managed_or_404, bp
+from advocacy.organize.views import Question, _form_error, _managed_or_404, ask, bp, confirmed
 from advocacy.petitions import updates
 from advocacy.petitions.models import Petition, PetitionUpdate
 
@@ -116,7 +116,25 @@ def test_update(petition_id: int, update_id: int):
 
 @bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/send")
 def send_update(petition_id: int, update_id: int):
+    """Asks once ("Send to N signers? This cannot be undone"), then sends on ``confirm=1``.
+
+    An update already sent, or with no one to send to, is not asked about: the service's
+    refusal says why at once.
+    """
     petition, item = _button_target(petition_id, update_id)
+    reachable = updates.audience(petition).reachable if item.is_draft else 0
+    if reachable and not confirmed():
+        return ask(
+            Question(
+                heading=f"Send to {reachable:,} {'signer' if reachable == 1 else 'signers'}? "
+                "This cannot be undone",
+                consequence=f"“{item.subject}” goes by email to every confirmed signer of "
+                f"“{petition.title}” who asked for updates. Once sent it cannot be edited "
+                "or called back.",
+                yes=f"Yes, send to {reachable:,} {'signer' if reachable == 1 else 'signers'}",
+                cancel_url=url_for(".update", petition_id=petition.id, update_id=item.id),
+            )
+        )
     try:
         queued = updates.send_update(item)
     except DomainError as exc:

@@ -3,11 +3,27 @@
 Every petition route loads the petition and checks ``current_user.can_manage`` on the
 server; someone from another organisation gets the same 404 as a petition that does not
 exist, so ids reveal nothing.
+
+Actions that cannot be taken back (publish, close, mark as won, send an update) ask once:
+the button's POST answers with a page that says what will happen, and only its "Yes, …"
+button, which posts again with ``confirm=1``, acts. It is a page, not a script dialog, so it
+works without JavaScript, and a stray or replayed single POST changes nothing.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from dataclasses import dataclass, field
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -130,11 +146,39 @@ def preview_petition(petition_id: int):
     )
 
 
-def _status_action(petition_id: int, form: ActionForm | CloseForm, action, done: str):
-    """Run one status change from a button: CSRF-checked, then flash and back to the editor."""
+@dataclass
+class Question:
+    """What a confirmation page asks before an irreversible action."""
+
+    heading: str  # "Publish “…”?"
+    consequence: str  # what will happen, in a sentence or two
+    yes: str  # the button: "Yes, publish"
+    cancel_url: str
+    fields: dict[str, str] = field(default_factory=dict)  # the original POST's own fields
+
+
+def confirmed() -> bool:
+    """Whether this POST comes from a confirmation page's "Yes, …" button."""
+    return request.form.get("confirm") == "1"
+
+
+def ask(question: Question):
+    """The confirmation page: the consequence, a "Yes, …" button posting back here, Cancel."""
+    return render_template("organize/confirm.html", question=question, action=request.path)
+
+
+def _status_action(
+    petition_id: int, form: ActionForm | CloseForm, action, done: str, question=None
+):
+    """Run one status change from a button: CSRF-checked, asked about when ``question`` gives
+    a Question for this petition (None: nothing to ask, e.g. the action will be refused),
+    then flash and back to the editor."""
     petition = _managed_or_404(petition_id)
     if not form.validate_on_submit():
         abort(400)
+    asking = question(petition) if question else None
+    if asking is not None and not confirmed():
+        return ask(asking)
     try:
         action(petition)
     except DomainError as exc:
@@ -144,10 +188,63 @@ def _status_action(petition_id: int, form: ActionForm | CloseForm, action, done:
     return redirect(url_for("organize.edit_petition", petition_id=petition_id))
 
 
+def _editor(petition: Petition) -> str:
+    return url_for("organize.edit_petition", petition_id=petition.id)
+
+
+def _publish_question(petition: Petition) -> Question | None:
+    # Publishing that editing.publish_petition will refuse is not asked about: the refusal
+    # (with its reason) comes at once.
+    if petition.status is not PetitionStatus.DRAFT or not petition.body.strip():
+        return None
+    if petition.deadline_passed():
+        return None
+    url = url_for("petitions.show", slug=petition.slug, _external=True)
+    return Question(
+        heading=f"Publish “{petition.title}”?",
+        consequence=f"It becomes public at {url} and people can sign. "
+        "The address cannot change after that.",
+        yes="Yes, publish",
+        cancel_url=_editor(petition),
+    )
+
+
+def _close_question(won: bool):
+    def question(petition: Petition) -> Question | None:
+        if petition.status not in (PetitionStatus.OPEN, PetitionStatus.CLOSED):
+            return None
+        if won:
+            still_open = petition.status is PetitionStatus.OPEN
+            return Question(
+                heading=f"Mark “{petition.title}” as won?",
+                consequence="The page will say the petition won"
+                + (" and no one can sign after this." if still_open else "."),
+                yes="Yes, mark as won",
+                cancel_url=_editor(petition),
+                fields={"won": "y"},
+            )
+        if petition.status is not PetitionStatus.OPEN:
+            return None
+        return Question(
+            heading=f"Close “{petition.title}”?",
+            consequence="No one can sign after this. The page stays up with its final count "
+            f"of {petition.signature_count:,} "
+            f"{'signature' if petition.signature_count == 1 else 'signatures'}.",
+            yes="Yes, close it",
+            cancel_url=_editor(petition),
+        )
+
+    return question
+
+
 @bp.post("/petitions/<int:petition_id>/publish")
 def publish_petition(petition_id: int):
     return _status_action(
-        petition_id, ActionForm(), editing.publish_petition, "“{title}” is now public."
+        petition_id,
+        ActionForm(),
+        editing.publish_petition,
+        "“{title}” is now public.",
+        question=_publish_question,
     )
 
 
@@ -160,6 +257,7 @@ def close_petition(petition_id: int):
         form,
         lambda p: editing.close_petition(p, won=won),
         "“{title}” is marked as won. Congratulations!" if won else "“{title}” is closed.",
+        question=_close_question(won),
     )
 
 

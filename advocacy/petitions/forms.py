@@ -6,6 +6,15 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from advocacy.core.forms import SafeForm, person_name, strip, us_zip
+from advocacy.petitions.services import CONSENT_TEXT
+
+COMMENT_MAX = 500
+
+
+def one_newline(value: object) -> object:
+    """Browsers send a textarea's line breaks as CRLF: count (and store) each as one character,
+    as the live counter on the page does."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class SignForm(SafeForm):
@@ -47,11 +56,17 @@ class SignForm(SafeForm):
     )
     comment = TextAreaField(
         "Why are you signing? (optional)",
-        filters=[strip],
-        validators=[Optional(), Length(max=500, message="Keep your comment to 500 characters.")],
+        filters=[one_newline, strip],
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX, message=f"Keep your comment to {COMMENT_MAX} characters."),
+        ],
+        # No maxlength attribute (WTForms would add one from Length): it cuts a long paste
+        # off silently. static/js/counter.js counts down from data-maxlength instead.
+        render_kw={"data-maxlength": COMMENT_MAX, "maxlength": False},
     )
     public = BooleanField("Show my name and comment on this petition", default=True)
-    opt_in = BooleanField("Keep me updated about this campaign by email", default=False)
+    opt_in = BooleanField(CONSENT_TEXT, default=False)  # stored as the consent given
 
 
 class ConfirmForm(SafeForm):

@@ -56,7 +56,9 @@ from advocacy.petitions.models import (
     SignatureDistrict,
 )
 
-CONSENT_TEXT = "Keep me updated about this campaign and related ones by email."
+# The opt-in checkbox's label, rendered by the sign form and stored with each opt-in as
+# ``consent_text``: what is recorded must be word for word what the signer ticked.
+CONSENT_TEXT = "Keep me updated about this campaign by email"
 TRACKING_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -686,6 +688,102 @@ def open_petitions() -> list[Petition]:
             .order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
         )
     )
+
+
+# --- listing and search -------------------------------------------------------------------
+
+LISTED = ("open", "won", "closed")
+SEARCH_MAX = 200
+PAGE_SIZE = 12
+MAX_PAGE = 10_000  # a page number from the query string stays a sane OFFSET
+
+
+def _paginate(query: Any, page: int, per_page: int):
+    page = min(max(page, 1), MAX_PAGE)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def _expired() -> Any:
+    return and_(Petition.deadline.is_not(None), Petition.deadline <= utcnow())
+
+
+def _effectively(status: str) -> Any:
+    """Rows whose status the public sees as ``status``: past its deadline, open is closed."""
+    if status == "open":
+        return and_(Petition.status == PetitionStatus.OPEN, ~_expired())
+    if status == "closed":
+        return or_(
+            Petition.status == PetitionStatus.CLOSED,
+            and_(Petition.status == PetitionStatus.OPEN, _expired()),
+        )
+    return Petition.status == PetitionStatus.WON
+
+
+def _listing_order(status: str) -> tuple[Any, ...]:
+    if status == "open":
+        return (Petition.published_at.desc().nulls_last(), Petition.id.desc())
+    ended = func.coalesce(Petition.closed_at, Petition.deadline, Petition.published_at)
+    return (ended.desc().nulls_last(), Petition.id.desc())
+
+
+def petitions_with_status(status: str, page: int = 1, per_page: int = PAGE_SIZE):
+    """One page of the public petitions the public sees as ``status`` (open, won, closed),
+    most recently ended (or published, for open ones) first. A Flask-SQLAlchemy Pagination."""
+    if status not in LISTED:
+        raise ValueError(status)
+    query = select(Petition).where(_effectively(status)).order_by(*_listing_order(status))
+    return _paginate(query, page, per_page)
+
+
+def recently_ended(status: str, limit: int) -> tuple[list[Petition], int]:
+    """The home page's short lists of victories and closed petitions, and how many there are."""
+    page = petitions_with_status(status, 1, limit)
+    return list(page.items), page.total or 0
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_CONTROL = dict.fromkeys([*range(32), 127], " ")  # str.translate: control → space
+
+
+def search_words(q: str) -> list[str]:
+    """The distinct words of a query, in order, ignoring case. Control characters separate
+    words: no title holds one, and PostgreSQL refuses a NUL in a parameter."""
+    seen: dict[str, str] = {}
+    for word in q.translate(_CONTROL).split():
+        seen.setdefault(word.casefold(), word)
+    return list(seen.values())
+
+
+def search_petitions(q: str, page: int = 1, per_page: int = PAGE_SIZE):
+    """Public petitions whose title holds every word of ``q``, case-insensitively; ``%`` and
+    ``_`` are letters here, not wildcards. Open petitions first, then the newest.
+
+    A sequential scan of titles, which is fine for the hundreds of petitions a site has.
+    """
+    if len(q) > SEARCH_MAX:
+        raise DomainError(
+            f"Search with at most {SEARCH_MAX} characters: a few words from the title are enough.",
+            field="q",
+        )
+    words = search_words(q)
+    if not words:
+        raise DomainError("Type a few words from a petition’s title to search.", field="q")
+    query = (
+        select(Petition)
+        .where(
+            Petition.status != PetitionStatus.DRAFT,
+            *(Petition.title.ilike(f"%{_like_escape(w)}%", escape="\\") for w in words),
+        )
+        .order_by(
+            case((_effectively("open"), 0), else_=1),
+            Petition.published_at.desc().nulls_last(),
+            Petition.id.desc(),
+        )
+    )
+    return _paginate(query, page, per_page)
 
 
 def _external(endpoint: str, **values: Any) -> str:

@@ -38,9 +38,44 @@ bp = Blueprint("petitions", __name__)
 FORM_EXTRAS = "<!--advocacy:form-extras-->"
 
 
+HOME_ENDED = 3  # victories and closed petitions shown on the home page, each
+
+
 @bp.get("/")
 def index():
-    return render_template("petitions/index.html", petitions=services.open_petitions())
+    victories, victory_count = services.recently_ended("won", HOME_ENDED)
+    ended, ended_count = services.recently_ended("closed", HOME_ENDED)
+    return render_template(
+        "petitions/index.html",
+        petitions=services.open_petitions(),
+        victories=victories,
+        victory_count=victory_count,
+        ended=ended,
+        ended_count=ended_count,
+    )
+
+
+@bp.get("/petitions")
+def listing():
+    """Search results (``q``), or every petition the public sees as won, closed or open."""
+    q = request.args.get("q")
+    status = request.args.get("status")
+    page = request.args.get("page", 1, type=int)
+    if q is None and status is None:
+        return redirect(url_for(".index"))
+    results, error = None, None
+    if q is not None:
+        try:
+            results = services.search_petitions(q, page)
+        except DomainError as exc:
+            error = exc.message
+    elif status in services.LISTED:
+        results = services.petitions_with_status(status, page)
+    else:
+        abort(404)
+    return render_template(
+        "petitions/list.html", q=q, status=status, results=results, error=error
+    ), 400 if error and (q or "").strip() else 200
 
 
 def _public_or_404(slug: str) -> Petition:

@@ -260,6 +260,14 @@ def test_organizer_writes_tests_and_sends_an_update_to_opted_in_signers(
     page.get_by_role("button", name="Send me a test").click()
     assert f"A test is on its way to {email}" in page.inner_text("main")
     page.get_by_role("button", name="Send to 6 signers").click()
+    # It asks once: nothing leaves until "Yes".
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Send to 6 signers? This cannot be undone"
+    )
+    assert_accessible(page)
+    snap(page, "organizer-update-confirm")
+    assert store.outbox_count(kind="update") == 0
+    page.get_by_role("button", name="Yes, send to 6 signers").click()
     assert "Sending to 6 signers" in page.inner_text("main")
     deadline = time.monotonic() + 10
     while store.outbox_count(kind="update", status="sent") < 6 and time.monotonic() < deadline:

@@ -41,6 +41,9 @@ def write(client, petition, subject="We delivered 7,000 signatures", body="Thank
     return db.session.scalars(select(PetitionUpdate).order_by(PetitionUpdate.id.desc())).first()
 
 
+CONFIRM = {"confirm": "1"}  # the "Yes, send" button of the confirmation page
+
+
 def update_url(petition, item, action=""):
     return f"/organize/petitions/{petition.id}/updates/{item.id}{action}"
 
@@ -69,7 +72,7 @@ def test_update_pages_need_login_and_the_petitions_organisation(client, make, au
     assert client.get(f"/organize/petitions/{petition.id}/updates/new").status_code == 404
     item = updates.create_update(petition, None, updates.UpdateInput("Hello", "News"))
     assert client.get(update_url(petition, item)).status_code == 404
-    assert client.post(update_url(petition, item, "/send")).status_code == 404
+    assert client.post(update_url(petition, item, "/send"), data=CONFIRM).status_code == 404
     assert mail_messages("update") == []
 
 
@@ -202,7 +205,7 @@ def test_sending_reaches_exactly_the_confirmed_signers_who_opted_in(
     mail.suppress("bounced@example.com", "bounce")
 
     item = write(client, petition)
-    response = client.post(update_url(petition, item, "/send"), follow_redirects=True)
+    response = client.post(update_url(petition, item, "/send"), data=CONFIRM, follow_redirects=True)
     assert "Sending to 2 signers." in response.text
     assert sorted(m.recipient for m in messages()) == ["also@example.com", "yes@example.com"]
     assert {m.status for m in messages()} == {MessageStatus.SENT}
@@ -214,8 +217,8 @@ def test_sending_reaches_exactly_the_confirmed_signers_who_opted_in(
 def test_an_update_is_sent_once_however_often_send_is_pressed(client, make, organizer, petition):
     signer(make, petition, "a@example.com")
     item = write(client, petition)
-    client.post(update_url(petition, item, "/send"))
-    again = client.post(update_url(petition, item, "/send"), follow_redirects=True)
+    client.post(update_url(petition, item, "/send"), data=CONFIRM)
+    again = client.post(update_url(petition, item, "/send"), data=CONFIRM, follow_redirects=True)
     assert "This update has been sent already." in again.text
     assert len(messages()) == 1
     # and a sent update can no longer be changed or tested
@@ -231,7 +234,7 @@ def test_a_draft_petition_has_no_one_to_send_to(client, make, organizer):
         org=organizer.memberships[0].organization, status=PetitionStatus.DRAFT, published_at=None
     )
     item = write(client, draft)
-    response = client.post(update_url(draft, item, "/send"), follow_redirects=True)
+    response = client.post(update_url(draft, item, "/send"), data=CONFIRM, follow_redirects=True)
     assert "Publish the petition first" in response.text
     db.session.refresh(item)
     assert item.is_draft
@@ -245,7 +248,7 @@ def test_the_report_counts_sent_failed_bounced_and_not_sent(client, make, organi
     original = dispatch.dispatch_broadcast
     dispatch.dispatch_broadcast = lambda app, bid, **kw: None
     try:
-        client.post(update_url(petition, item, "/send"))
+        client.post(update_url(petition, item, "/send"), data=CONFIRM)
     finally:
         dispatch.dispatch_broadcast = original
     suppression.unsubscribe("d@example.com", petition.organization_id, None)
@@ -298,7 +301,7 @@ def test_an_update_to_a_thousand_signers_and_one_click_unsubscribe(
     db.session.execute(Signature.__table__.insert(), rows)
     db.session.commit()
     first = write(client, petition, subject="First update")
-    client.post(update_url(petition, first, "/send"))
+    client.post(update_url(petition, first, "/send"), data=CONFIRM)
     sent = messages()
     assert len(sent) == 1000 and {m.status for m in sent} == {MessageStatus.SENT}
     assert len({m.recipient for m in sent}) == 1000
@@ -319,14 +322,14 @@ def test_an_update_to_a_thousand_signers_and_one_click_unsubscribe(
     )
     db.session.commit()
     second = write(client, petition, subject="Second update")
-    client.post(update_url(petition, second, "/send"))
+    client.post(update_url(petition, second, "/send"), data=CONFIRM)
     db.session.refresh(second)
     got = {m.recipient for m in messages() if m.broadcast_id == second.broadcast_id}
     assert len(got) == 998
     assert "reader7@example.com" not in got and "reader700@example.com" not in got
     # one click leaves the organisation: its other petitions' updates do not reach them either
     third = write(client, other, subject="Other petition")
-    client.post(update_url(other, third, "/send"))
+    client.post(update_url(other, third, "/send"), data=CONFIRM)
     db.session.refresh(third)
     got = {m.recipient for m in messages() if m.broadcast_id == third.broadcast_id}
     assert len(got) == 9 and "reader7@example.com" not in got
@@ -351,7 +354,7 @@ def test_a_draft_can_be_deleted_and_a_sent_update_cannot(client, make, organizer
     db.session.expunge_all()
     assert db.session.get(PetitionUpdate, draft_id) is None
     sent = write(client, petition)
-    client.post(update_url(petition, sent, "/send"))
+    client.post(update_url(petition, sent, "/send"), data=CONFIRM)
     response = client.post(update_url(petition, sent, "/delete"), follow_redirects=True)
     assert "it stays on record" in response.text
     db.session.expire_all()
@@ -384,7 +387,7 @@ def test_an_edit_racing_a_send_cannot_rewrite_what_was_sent(app, make, petition)
 def test_the_report_shows_the_email_as_it_was_sent(client, make, organizer, petition):
     signer(make, petition, "a@example.com")
     item = write(client, petition, body="Sent words")
-    client.post(update_url(petition, item, "/send"))
+    client.post(update_url(petition, item, "/send"), data=CONFIRM)
     petition.title = "A new title after sending"
     db.session.commit()
     page = client.get(update_url(petition, item)).text

@@ -38,6 +38,9 @@ def organizer(make, auth):
     return user
 
 
+CONFIRM = {"confirm": "1"}  # the "Yes, …" button of a confirmation page
+
+
 def count_petitions(db) -> int:
     return db.session.scalar(select(func.count(Petition.id)))
 
@@ -263,7 +266,7 @@ def test_slug_is_stable_after_publish(client, db, organizer):
     db.session.refresh(petition)
     assert petition.slug == "second-address"
 
-    client.post(f"/organize/petitions/{petition.id}/publish")
+    client.post(f"/organize/petitions/{petition.id}/publish", data=CONFIRM)
     page = client.get(f"/organize/petitions/{petition.id}/edit").get_data(as_text=True)
     assert "readonly" in page
 
@@ -310,7 +313,7 @@ def test_publish_makes_the_public_page_appear(client, db, make, organizer):
         organizer.memberships[0].organization, status=PetitionStatus.DRAFT, published_at=None
     )
     assert client.get(f"/petitions/{draft.slug}").status_code == 404
-    response = client.post(f"/organize/petitions/{draft.id}/publish")
+    response = client.post(f"/organize/petitions/{draft.id}/publish", data=CONFIRM)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/organize/petitions/{draft.id}/edit")
     assert "is now public" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -326,7 +329,9 @@ def test_publish_refusal_is_flashed(client, db, make, organizer):
         published_at=None,
         body="",
     )
-    response = client.post(f"/organize/petitions/{draft.id}/publish", follow_redirects=True)
+    response = client.post(
+        f"/organize/petitions/{draft.id}/publish", data=CONFIRM, follow_redirects=True
+    )
     assert "Write the petition text before publishing." in response.get_data(as_text=True)
     db.session.refresh(draft)
     assert draft.status is PetitionStatus.DRAFT
@@ -340,7 +345,7 @@ def test_publish_is_post_only(client, make, organizer):
 def test_close_makes_the_public_page_say_closed(client, db, make, organizer):
     petition = make.petition(organizer.memberships[0].organization)
     assert "Sign the petition" in client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
-    client.post(f"/organize/petitions/{petition.id}/close")
+    client.post(f"/organize/petitions/{petition.id}/close", data=CONFIRM)
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
     assert "This petition is closed" in page
     assert "Sign the petition" not in page
@@ -348,7 +353,7 @@ def test_close_makes_the_public_page_say_closed(client, db, make, organizer):
 
 def test_close_as_won(client, db, make, organizer):
     petition = make.petition(organizer.memberships[0].organization)
-    client.post(f"/organize/petitions/{petition.id}/close", data={"won": "y"})
+    client.post(f"/organize/petitions/{petition.id}/close", data={"won": "y", **CONFIRM})
     db.session.refresh(petition)
     assert petition.status is PetitionStatus.WON
     assert "This petition won!" in client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
@@ -371,7 +376,7 @@ def test_markdown_body_is_sanitised_on_the_public_page(client, db, organizer):
     )
     client.post("/organize/petitions/new", data=petition_form(body=body, slug="safe-page"))
     petition = db.session.scalar(select(Petition))
-    client.post(f"/organize/petitions/{petition.id}/publish")
+    client.post(f"/organize/petitions/{petition.id}/publish", data=CONFIRM)
     page = client.get("/petitions/safe-page").get_data(as_text=True)
     prose = page.split('<div class="prose">', 1)[1].split("</div>", 1)[0]
     assert "<script" not in prose

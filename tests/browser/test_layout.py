@@ -1,0 +1,118 @@
+"""Every public page fits a phone: nothing scrolls sideways at 320 or 390 px, nothing touches
+the edges, buttons and links are big enough for a thumb. Screenshots go to screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from advocacy.extensions import db
+from advocacy.mail.services import unsubscribe_link
+from advocacy.petitions.models import PetitionStatus
+from advocacy.petitions.services import make_token
+from tests import factories
+
+from .conftest import SCREENSHOTS, _context, assert_no_horizontal_overflow
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (320, 390)
+
+# Anything a thumb presses: at least WCAG 2.2's 24 px target, 44 px for the main buttons.
+# A box inside a label is pressed through its label; a card's title link covers the card;
+# links inside running text are exempt, as WCAG allows.
+TARGETS_JS = """() => [...document.querySelectorAll('a, button, input, select, textarea, label')]
+  .filter((el) => el.offsetParent !== null && !el.closest('.prose, .signer-comment, p, li, dd'))
+  .filter((el) => !(el.matches('input') && el.closest('label')) && !el.closest('.card h2'))
+  .filter((el) => !el.matches('label') || el.querySelector('input'))
+  .map((el) => ({el, box: el.getBoundingClientRect()}))
+  .filter(({el, box}) => box.height < (el.matches('.button') ? 44 : 24) || box.width < 24)
+  .map(({el, box}) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim()
+    .slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
+# Text or controls cut off by the viewport or hugging its edges (a card's own edge may).
+EDGES_JS = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.offsetParent !== null && !el.closest('.visually-hidden, .skip-link'))
+  .filter((el) => el.matches('a, button, input, select, textarea, img')
+    || [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((el) => ({el, box: el.getBoundingClientRect()}))
+  .filter(({box}) => box.width > 0 && (box.left < 8 || box.right > window.innerWidth - 8))
+  .map(({el, box}) => `${el.tagName.toLowerCase()}.${el.className} "${(el.innerText || '')
+    .trim().slice(0, 20)}" ${Math.round(box.left)}-${Math.round(box.right)}`)"""
+
+
+@pytest.fixture
+def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
+    """Every kind of public page, as name → path."""
+    app = live_server.app
+    with app.app_context():
+        org = factories.organization("Residency Now")
+        open_one = factories.petition(org, slug="open-for-layout", title="Open for layout")
+        won = factories.petition(
+            org,
+            slug="won-for-layout",
+            title="Lift the cap on Medicare-funded residency positions for good",
+            status=PetitionStatus.WON,
+            signature_count=12_480,
+        )
+        closed = factories.petition(
+            org, slug="closed-for-layout", title="Closed for layout", status=PetitionStatus.CLOSED
+        )
+        waiting = factories.signature(open_one, email="wait@example.com", confirmed=False)
+        signed = factories.signature(open_one, email="done@example.com")
+        pages = {
+            "home": "/",
+            "petition": f"/petitions/{seeded.slug}",
+            "won": f"/petitions/{won.slug}",
+            "closed": f"/petitions/{closed.slug}",
+            "check-inbox": f"/petitions/{open_one.slug}/check-your-inbox",
+            "confirm": f"/signatures/confirm/{make_token(waiting)}",
+            "thanks": f"/signatures/confirmed/{make_token(signed)}",
+            "legislators": "/legislators?zip=10001",
+            "login": "/login",
+            "not-found": "/no-such-page",
+            "unsubscribe": unsubscribe_link(signed.email, org.id, open_one.id).split(
+                live_server.url, 1
+            )[1],
+            "search": "/petitions?q=residency",
+            "victories": "/petitions?status=won",
+        }
+        db.session.remove()
+    return pages
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_public_page_fits_a_phone(browser, live_server, public_pages, width):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = _context(
+        browser,
+        {"width": width, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=1,  # layout is in CSS pixels; smaller screenshots are quicker
+    )
+    page = context.new_page()
+    problems = {}
+    try:
+        for name, path in public_pages.items():
+            response = page.goto(live_server(path))
+            assert response.status == (404 if name == "not-found" else 200), path
+            page.screenshot(
+                path=SCREENSHOTS / f"layout-{name}-{width}.png", full_page=True, timeout=20_000
+            )
+            page.screenshot(path=SCREENSHOTS / f"layout-{name}-{width}-top.png", timeout=20_000)
+            # A phone widens its layout viewport to fit wide content, so innerWidth alone
+            # would follow the overflow: compare with the device's width too.
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            if wide > width:
+                problems[f"{name} scrolls sideways"] = f"{wide} > {width}px"
+            assert_no_horizontal_overflow(page)
+            brand = page.locator(".brand").bounding_box()
+            if brand["y"] < 8:
+                problems[f"{name} logo"] = f"touches the top edge ({brand['y']}px)"
+            for check, script in (("small targets", TARGETS_JS), ("at the edge", EDGES_JS)):
+                found = page.evaluate(script)
+                if found:
+                    problems[f"{name} {check}"] = found[:5]
+    finally:
+        context.close()
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
