@@ -99,8 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.mail.unsubscribe import bp as mail_unsubscribe_bp
     from advocacy.mail.views import bp as mail_bp
     from advocacy.mail.webhooks import bp as mail_webhooks_bp
-    from advocacy.organize import updates as _updates  # noqa: F401 - its routes join organize_bp
-    from advocacy.organize.views import bp as organize_bp
+    from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
 
     app.register_blueprint(petitions_bp)

@@ -11,8 +11,9 @@ from flask_login import current_user
 
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
+from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm, UpdateForm
-from advocacy.organize.views import Question, _form_error, _managed_or_404, ask, bp, confirmed
+from advocacy.organize.helpers import Question, ask, confirmed, form_error, managed_or_404
 from advocacy.petitions import updates
 from advocacy.petitions.models import Petition, PetitionUpdate
 
@@ -26,7 +27,7 @@ def _update_or_404(petition: Petition, update_id: int) -> PetitionUpdate:
 
 def _button_target(petition_id: int, update_id: int) -> tuple[Petition, PetitionUpdate]:
     """The petition and update a button's POST acts on, after its CSRF check."""
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     item = _update_or_404(petition, update_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -35,7 +36,7 @@ def _button_target(petition_id: int, update_id: int) -> tuple[Petition, Petition
 
 @bp.get("/petitions/<int:petition_id>/updates")
 def petition_updates(petition_id: int):
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     items = updates.updates_for(petition)
     return render_template(
         "organize/updates.html",
@@ -48,13 +49,13 @@ def petition_updates(petition_id: int):
 
 @bp.route("/petitions/<int:petition_id>/updates/new", methods=["GET", "POST"])
 def new_update(petition_id: int):
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     form = UpdateForm()
     if form.validate_on_submit():
         try:
             item = updates.create_update(petition, current_user, form.update_input())
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash("Draft saved. Check the preview, send yourself a test, then send.", "success")
             return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))
@@ -70,14 +71,14 @@ def new_update(petition_id: int):
 @bp.route("/petitions/<int:petition_id>/updates/<int:update_id>", methods=["GET", "POST"])
 def update(petition_id: int, update_id: int):
     """A draft: edit it, preview it, test it, send it. A sent update: its delivery report."""
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     item = _update_or_404(petition, update_id)
     form = UpdateForm(obj=item)
     if item.is_draft and form.validate_on_submit():
         try:
             updates.edit_update(item, form.update_input())
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash("Changes saved. The preview below shows them.", "success")
             return redirect(url_for(".update", petition_id=petition.id, update_id=item.id))

@@ -12,53 +12,26 @@ works without JavaScript, and a stray or replayed single POST changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
-from advocacy.extensions import db
+from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm, CloseForm, NewPetitionForm, PetitionForm
+from advocacy.organize.helpers import Question, ask, confirmed, form_error, managed_or_404
 from advocacy.petitions import editing
 from advocacy.petitions.forms import SignForm
 from advocacy.petitions.models import Petition, PetitionStatus
 from advocacy.petitions.services import recent_signers
-
-bp = Blueprint("organize", __name__, url_prefix="/organize")
-
-
-@bp.before_request
-@login_required
-def require_login() -> None:
-    """Every organizer page needs a logged-in user."""
-
-
-def _managed_or_404(petition_id: int) -> Petition:
-    petition = db.get_or_404(Petition, petition_id)
-    if not current_user.can_manage(petition.organization_id):
-        abort(404)
-    return petition
-
-
-def _form_error(form: PetitionForm, error: DomainError) -> None:
-    """Show a service's refusal on the field it concerns, or at the top of the page."""
-    field = form._fields.get(error.field or "")
-    if field is not None:
-        field.errors.append(error.message)
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/")
@@ -83,7 +56,7 @@ def new_petition():
         try:
             petition = editing.create_petition(org, current_user, form.petition_input())
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash("Draft saved. Preview it, then publish when it is ready.", "success")
             return redirect(url_for("organize.edit_petition", petition_id=petition.id))
@@ -93,13 +66,13 @@ def new_petition():
 
 @bp.route("/petitions/<int:petition_id>/edit", methods=["GET", "POST"])
 def edit_petition(petition_id: int):
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     form = PetitionForm(obj=petition)
     if form.validate_on_submit():
         try:
             editing.update_petition(petition, form.petition_input())
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash("Changes saved.", "success")
             return redirect(url_for("organize.edit_petition", petition_id=petition.id))
@@ -134,7 +107,7 @@ class PreviewPetition:
 
 @bp.get("/petitions/<int:petition_id>/preview")
 def preview_petition(petition_id: int):
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     return render_template(
         "organize/preview.html",
         petition=PreviewPetition(petition),
@@ -146,34 +119,13 @@ def preview_petition(petition_id: int):
     )
 
 
-@dataclass
-class Question:
-    """What a confirmation page asks before an irreversible action."""
-
-    heading: str  # "Publish “…”?"
-    consequence: str  # what will happen, in a sentence or two
-    yes: str  # the button: "Yes, publish"
-    cancel_url: str
-    fields: dict[str, str] = field(default_factory=dict)  # the original POST's own fields
-
-
-def confirmed() -> bool:
-    """Whether this POST comes from a confirmation page's "Yes, …" button."""
-    return request.form.get("confirm") == "1"
-
-
-def ask(question: Question):
-    """The confirmation page: the consequence, a "Yes, …" button posting back here, Cancel."""
-    return render_template("organize/confirm.html", question=question, action=request.path)
-
-
 def _status_action(
     petition_id: int, form: ActionForm | CloseForm, action, done: str, question=None
 ):
     """Run one status change from a button: CSRF-checked, asked about when ``question`` gives
     a Question for this petition (None: nothing to ask, e.g. the action will be refused),
     then flash and back to the editor."""
-    petition = _managed_or_404(petition_id)
+    petition = managed_or_404(petition_id)
     if not form.validate_on_submit():
         abort(400)
     asking = question(petition) if question else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from advocacy.extensions import db
-from advocacy.mail.services import unsubscribe_link
+from advocacy.mail.suppression import unsubscribe_link
 from advocacy.petitions.models import PetitionStatus
 from advocacy.petitions.services import make_token
 from tests import factories

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.extensions import db
-from advocacy.mail import services as mail
+from advocacy.mail import suppression as mail
 from advocacy.mail.models import OutboxMessage
 from advocacy.petitions import updates
 from advocacy.petitions.models import PetitionStatus, PetitionUpdate
