@@ -42,7 +42,7 @@ legislators: migrate ## Import the legislator directory from ../shared/data (ADV
 demo: legislators ## Load the demo organisations and petitions (idempotent)
 	$(FLASK) demo load
 
-run: demo ## Set up everything and serve on http://127.0.0.1:5000
+run: demo ## Set up everything and serve on http://127.0.0.1:5000 (PORT=, HOST= to change)
 	@echo ""
 	@echo "  Advocacy is running on http://$(HOST):$(PORT)"
 	@case "$(HOST)" in 127.*|localhost|::1) \
@@ -53,7 +53,7 @@ run: demo ## Set up everything and serve on http://127.0.0.1:5000
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install-dev ## The whole suite: SQLite, then PostgreSQL when TEST_DATABASE_URL is set
-	env -u TEST_DATABASE_URL $(PY) -m pytest
+	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$TEST_DATABASE_URL) ---"; \
 		$(PY) -m pytest -m "not browser"; \

@@ -23,6 +23,22 @@ from . import factories
 
 TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+if ON_POSTGRES and os.environ.get("PYTEST_XDIST_WORKER"):
+    raise RuntimeError("The PostgreSQL run shares one database: run it without -n.")
+
+
+def _redis_db_per_worker() -> None:
+    """Under pytest-xdist each worker gets its own Redis database (the tests flush theirs):
+    db N for the first worker, N-1 for the second, … Read by test modules at import."""
+    url, worker = os.environ.get("TEST_REDIS_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    base, _, number = url.rpartition("/")
+    if number.isdigit():
+        os.environ["TEST_REDIS_URL"] = f"{base}/{int(number) - int(worker.removeprefix('gw'))}"
+
+
+_redis_db_per_worker()
 
 
 def pytest_configure(config):
