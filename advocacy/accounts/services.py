@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.accounts.models import Membership, Organization, Role, User, password_hash_method
 from advocacy.core.errors import DomainError
+from advocacy.core.ids import is_row_id
 from advocacy.core.text import normalise_email, slugify
 from advocacy.extensions import db
 
@@ -99,12 +100,16 @@ def user_for_session(alternative_id: str) -> User | None:
     """The user a session or remember cookie names (``"<id>:<version>"``, ``User.get_id``),
     if it is still active and the version is current; anything else is no user."""
     user_id, _, version = alternative_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    if not (_ascii_number(user_id) and _ascii_number(version)) or not is_row_id(int(user_id)):
         return None  # includes bare ids from before session versions: log in again
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def _ascii_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 20
 
 
 def end_all_sessions(user: User) -> None:

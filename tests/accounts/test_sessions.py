@@ -128,7 +128,9 @@ def test_a_deactivated_user_is_logged_out(app, client, db, make):
     assert not _opens_dashboard(client)
 
 
-@pytest.mark.parametrize("forged", ["1", "1:", ":0", "1:x", "x:0", "1:0:0", ""])
+@pytest.mark.parametrize(
+    "forged", ["1", "1:", ":0", "1:x", "x:0", "1:0:0", "", f"{2**70}:0", "0:0", "1:²", "١:0"]
+)
 def test_malformed_session_ids_load_no_user(app, make, forged):
     make.organizer()  # id 1, version 0
     assert services.user_for_session("1:0") is not None
