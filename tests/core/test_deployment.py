@@ -24,6 +24,7 @@ def production_env(monkeypatch, _migrated):
     monkeypatch.setenv("DATABASE_URL", _migrated)
     monkeypatch.setenv("SERVER_NAME", HOST)
     monkeypatch.setenv("MAIL_BACKEND", "memory")
+    monkeypatch.setenv("MAIL_SWEEP_SECONDS", "0")  # no sweeper thread in the test process
     return monkeypatch
 
 
@@ -170,4 +171,6 @@ def test_links_and_cached_pages_use_the_configured_host(production_env, _migrate
         assert signed.status_code == 302
         body = db.session.scalars(select(OutboxMessage.text_body)).one()
         assert f"https://{HOST}/signatures/confirm/" in body
+        db.session.remove()  # its open transaction would block the TRUNCATE on PostgreSQL
         _empty_tables()
+        db.engine.dispose()
