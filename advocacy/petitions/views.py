@@ -176,6 +176,28 @@ def _petition_for_signing(slug: str) -> Petition:
     return petition
 
 
+def _sign(petition: Petition, form: SignForm, tracking: dict[str, str]):
+    """Sign with a validated form (the petition page's or the embed's); None when the
+    petition closed meanwhile (its cached copy is dropped)."""
+    data = services.SignatureInput(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        zip=form.zip.data,
+        address=form.address.data,
+        comment=form.comment.data,
+        public=form.public.data,
+        opt_in=form.opt_in.data,
+        tracking=tracking,
+    )
+    try:
+        return services.sign_petition(petition, data)
+    except PetitionClosed:
+        db.session.rollback()
+        cache.invalidate(petition.slug)
+        return None
+
+
 # Signing per client address: a burst and a sustained limit (SIGN_LIMIT_PER_ADDRESS), shared
 # by every form that signs. Over it the signer gets the polite 429 page; nothing is saved.
 sign_limit = limiter.shared_limit(
@@ -193,22 +215,8 @@ def sign(slug: str):
     form = SignForm()
     tracking = _tracking(request.form) or _tracking(request.args)
     if form.validate_on_submit() and petition.is_open:
-        data = services.SignatureInput(
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            email=form.email.data,
-            zip=form.zip.data,
-            address=form.address.data,
-            comment=form.comment.data,
-            public=form.public.data,
-            opt_in=form.opt_in.data,
-            tracking=tracking,
-        )
-        try:
-            result = services.sign_petition(petition, data)
-        except PetitionClosed:
-            db.session.rollback()
-            cache.invalidate(slug)
+        result = _sign(petition, form, tracking)
+        if result is None:  # it closed meanwhile: the form again, saying so
             petition = _public_or_404(slug)
         else:
             return redirect(_after_signing_url(slug, result))
@@ -393,22 +401,8 @@ def embed_sign(slug: str):
     if checked and not embed_token.form_token_is_valid(request.form.get("csrf_token"), petition_id):
         return _render_embed(petition, form, tracking, error=EMBED_FORM_EXPIRED, status=400)
     if form.validate_on_submit() and petition.is_open:
-        data = services.SignatureInput(
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            email=form.email.data,
-            zip=form.zip.data,
-            address=form.address.data,
-            comment=form.comment.data,
-            public=form.public.data,
-            opt_in=form.opt_in.data,
-            tracking=tracking,
-        )
-        try:
-            result = services.sign_petition(petition, data)
-        except PetitionClosed:
-            db.session.rollback()
-            cache.invalidate(slug)
+        result = _sign(petition, form, tracking)
+        if result is None:  # it closed meanwhile: the form again, saying so
             petition = _public_or_404(slug)
         else:
             if result.signature_id is None:  # pragma: no cover - sign_petition always has one
