@@ -389,3 +389,12 @@ def test_embed_page_reads_the_petition_from_the_worker_cache(app, client, make, 
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert statements == []
+
+
+def test_the_embeds_comment_box_has_no_silent_limit_either(client, make):
+    """The same sign fields as the petition page: no maxlength on the comment, the counter."""
+    petition = make.petition()
+    page = client.get(f"/petitions/{petition.slug}/embed").text
+    box = page.split("<textarea", 1)[1].split(">", 1)[0]
+    assert " maxlength=" not in box and 'data-maxlength="500"' in box
+    assert "js/counter.js" in page
