@@ -55,16 +55,27 @@ class ControlCharacters(BadRequest):
         self.field = field
 
 
-def _json_strings(value: Any, path: str = "body") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield path, str(key)
-            yield from _json_strings(item, str(key))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _json_strings(item, path)
+def _json_strings(value: Any) -> Iterator[tuple[str, str]]:
+    """Every string of a parsed JSON body (keys too), with the key it stands under. A loop
+    with its own stack: a deeply nested body cannot exhaust Python's recursion limit."""
+    stack: list[tuple[str, Any]] = [("body", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                yield path, str(key)
+                stack.append((str(key), child))
+        elif isinstance(item, list):
+            stack.extend((path, child) for child in item)
+
+
+def _json_body() -> Any:
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we take
+        raise BadRequest("The JSON body is nested too deeply.") from None
 
 
 def offending_field() -> str | None:
@@ -84,8 +95,7 @@ def offending_field() -> str | None:
                 if key not in FORM_FIELDS and has_control(value):
                     return key
         elif request.is_json:
-            payload = request.get_json(silent=True)
-            for field, value in _json_strings(payload):
+            for field, value in _json_strings(_json_body()):
                 if has_control(value):
                     return field
     return None

@@ -107,3 +107,10 @@ def test_json_strings_are_checked(app, client):
     assert bad.status_code == 400 and "“email”" in bad.text
     bad_key = client.post("/json-echo", json={"e\u0007": 1})
     assert bad_key.status_code == 400
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, "[" * 5000 + "]" * 5000])
+def test_a_json_body_nested_too_deeply_is_a_400(client, body):
+    """Python's JSON parser gives up with a RecursionError (a 500) on such a body."""
+    response = client.post("/login", data=body, content_type="application/json")
+    assert response.status_code == 400
