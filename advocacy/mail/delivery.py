@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
 from flask import current_app
 from flask_mail import Connection
-from sqlalchemy import CursorResult, Select, case, or_, select, update
+from sqlalchemy import Select, case, or_, select, update
 from sqlalchemy.orm import Session
 
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.extensions import db
 from advocacy.mail import outbox, transport
 from advocacy.mail.broadcasts import fill_copy
@@ -143,9 +142,7 @@ def _deliver_locally(session: Session, backend: str, due: Select[int], now: date
 
 def _suppress_blocked(session: Session, ids: list[int]) -> int:
     """Mark the queued messages among ``ids`` that must not go (``blocked_message``)."""
-    # An UPDATE's result is a CursorResult (with rowcount); execute() is typed as Result.
-    marked = cast(
-        CursorResult[Any],
+    marked = rowcount(
         session.execute(
             update(OutboxMessage)
             .where(
@@ -155,7 +152,7 @@ def _suppress_blocked(session: Session, ids: list[int]) -> int:
             )
             .values(status=MessageStatus.SUPPRESSED, last_error=SUPPRESSED_ERROR)
             .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+        )
+    )
     session.commit()
     return marked

@@ -15,14 +15,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any, cast
 
 from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import CursorResult, and_, event, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.extensions import db
 from advocacy.mail import delivery, outbox, sender
 from advocacy.mail.delivery import BATCH
@@ -194,9 +193,7 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
     config = current_app.config
     now = utcnow()
     lease = now - timedelta(seconds=config["MAIL_SENDING_LEASE_SECONDS"])
-    # An UPDATE's result is a CursorResult (with rowcount); execute() is typed as Result.
-    interrupted = cast(
-        CursorResult[Any],
+    interrupted = rowcount(
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at < lease)
@@ -206,8 +203,8 @@ def sweep(older_than: float = 30.0) -> tuple[int, int]:
                 "may or may not have been sent; not retried automatically (at most once).",
             )
             .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+        )
+    )
     db.session.commit()
     cutoff = now - timedelta(seconds=older_than)
     stale = select(OutboxMessage.id).where(

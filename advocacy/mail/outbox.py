@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.extensions import db
 from advocacy.mail.models import MessageStatus, OutboxMessage, outbox_table
 from advocacy.mail.rendering import make_message_id, render_email
@@ -163,22 +163,22 @@ def record_failure(
     return outcome
 
 
-def mark_bounced(message_id: str) -> bool:
-    """A sent message the provider reports as hard-bounced (by its Message-ID)."""
+def mark_bounced(message_id: str, *, commit: bool = True) -> bool:
+    """A sent message the provider reports as hard-bounced (by its Message-ID); with
+    ``commit=False`` the caller's transaction holds the change."""
     value = message_id.strip()
     if not value.startswith("<"):
         value = f"<{value}>"
-    # An UPDATE's result is a CursorResult (with rowcount); execute() is typed as Result.
-    marked = cast(
-        CursorResult[Any],
+    marked = rowcount(
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.message_id == value, OutboxMessage.status == MessageStatus.SENT)
             .values(status=MessageStatus.BOUNCED)
             .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
-    db.session.commit()
+        )
+    )
+    if commit:
+        db.session.commit()
     return bool(marked)
 
 

@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, Update, or_, select, update
+from sqlalchemy import Update, or_, select, update
 from sqlalchemy.orm import Session
 
-from advocacy.core.db import utcnow
+from advocacy.core.db import rowcount, utcnow
 from advocacy.extensions import db
 from advocacy.mail import delivery
 from advocacy.mail.models import Broadcast, MessageStatus, OutboxMessage
@@ -180,5 +180,4 @@ def release_lease(broadcast_id: int, token: str) -> None:
 
 def _lease_update(statement: Update) -> bool:
     with Session(db.engine) as session, session.begin():
-        # An UPDATE's result is a CursorResult (with rowcount); execute() is typed as Result.
-        return bool(cast(CursorResult[Any], session.execute(statement)).rowcount)
+        return bool(rowcount(session.execute(statement)))

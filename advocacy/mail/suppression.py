@@ -9,12 +9,15 @@ from it, so they cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, CursorResult, Exists, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from advocacy.core.db import rowcount, utcnow
 from advocacy.core.text import normalise_email
 from advocacy.extensions import db
 from advocacy.mail.models import OutboxMessage, Suppression, Unsubscribe, suppressions_table
@@ -91,24 +94,36 @@ def is_suppressed(email: str) -> bool:
     return db.session.scalar(select(Suppression.id).where(Suppression.email == address)) is not None
 
 
-def suppress(email: str, reason: str, detail: str | None = None) -> bool:
-    """Add an address to the suppression list; False if it was already there."""
-    address = normalise_email(email)
-    if db.session.scalar(select(Suppression.id).where(Suppression.email == address)):
-        return False
-    db.session.add(Suppression(email=address, reason=reason, detail=(detail or "")[:500] or None))
-    db.session.commit()
-    return True
+def suppress(email: str, reason: str, detail: str | None = None, *, commit: bool = True) -> bool:
+    """Add an address to the suppression list; False if it was already there.
+
+    ``INSERT … ON CONFLICT DO NOTHING``: two requests naming one address at the same moment
+    cannot fail each other. ``commit=False`` leaves the transaction to the caller (the
+    webhook applies a whole batch in one)."""
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Suppression)
+        .values(
+            email=normalise_email(email),
+            reason=reason,
+            detail=(detail or "")[:500] or None,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["email"])
+        .returning(Suppression.id)  # rowcount is not reliable here on every driver
+    )
+    added = db.session.execute(statement).scalar() is not None
+    if commit:
+        db.session.commit()
+    return added
 
 
 def unsuppress(email: str) -> bool:
-    # A DELETE's result is a CursorResult (with rowcount); execute() is typed as Result.
-    removed = cast(
-        CursorResult[Any],
+    removed = rowcount(
         db.session.execute(
             suppressions_table.delete().where(Suppression.email == normalise_email(email))
-        ),
-    ).rowcount
+        )
+    )
     db.session.commit()
     return bool(removed)
 

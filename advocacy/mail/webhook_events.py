@@ -7,9 +7,8 @@ made the provider retry the whole batch forever. The usable events are then appl
 transaction together with the request's receipt: a replayed request, or the same request
 racing itself, is applied once because the receipt's primary key lets only one of them in.
 
-The statements are those of ``suppression.suppress`` and ``outbox.mark_bounced`` without their
-commits (one commit for the whole batch), and the suppression insert is ``ON CONFLICT DO
-NOTHING`` so that two batches naming one address at the same moment cannot fail each other.
+The events go through ``suppression.suppress`` and ``outbox.mark_bounced`` with
+``commit=False``: one commit for the whole batch and its receipt.
 """
 
 from __future__ import annotations
@@ -21,15 +20,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.text import normalise_email
 from advocacy.extensions import db
-from advocacy.mail.models import MessageStatus, OutboxMessage, Suppression, WebhookReceipt
+from advocacy.mail import outbox, suppression
+from advocacy.mail.models import WebhookReceipt
 
 TOLERANCE_SECONDS = 300  # how far a signature's timestamp may be from now
 MAX_EVENTS = 1000
@@ -144,27 +142,6 @@ def receipt_digest(timestamp: int, v1: str) -> str:
     return hashlib.sha256(f"t={timestamp},v1={v1.lower()}".encode()).hexdigest()
 
 
-def _suppress(event: Event) -> bool:
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Suppression)
-        .values(email=event.email, reason=event.kind, detail=event.detail, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["email"])
-        .returning(Suppression.id)  # rowcount is not reliable here on every driver
-    )
-    return db.session.execute(statement).scalar() is not None
-
-
-def _mark_bounced(message_id: str) -> bool:
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.message_id == message_id, OutboxMessage.status == MessageStatus.SENT)
-        .values(status=MessageStatus.BOUNCED)
-        .execution_options(synchronize_session=False)
-    )
-    return rowcount(db.session.execute(statement)) > 0
-
-
 def apply(digest: str, events: list[Event]) -> Applied:
     """Apply ``events`` and record the receipt ``digest`` in one transaction; a receipt that is
     already there (a replay, or the same request a moment earlier) applies nothing."""
@@ -180,9 +157,11 @@ def apply(digest: str, events: list[Event]) -> Applied:
         if event.action != "suppress":
             applied.ignored += 1
             continue
-        applied.suppressed += _suppress(event)
+        applied.suppressed += suppression.suppress(
+            event.email, event.kind, event.detail, commit=False
+        )
         if event.message_id:
-            applied.bounced += _mark_bounced(event.message_id)
+            applied.bounced += outbox.mark_bounced(event.message_id, commit=False)
     session.commit()
     return applied
 
