@@ -206,6 +206,23 @@ def failed_messages(limit: int = 100) -> list[OutboxMessage]:
     )
 
 
+def retrying_messages(limit: int = 100) -> list[OutboxMessage]:
+    """Queued messages that have failed at least once and wait for their next attempt: during
+    an outage or with a wrong setting these pile up before anything is marked failed."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == MessageStatus.QUEUED,
+                OutboxMessage.attempts > 0,
+                OutboxMessage.last_error.is_not(None),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def retry(ids: Iterable[int] | None = None) -> int:
     """Queue failed messages again (these, or all) for delivery after this commit.
 
