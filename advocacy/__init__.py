@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.accounts.views import bp as accounts_bp
     from advocacy.api.views import bp as api_bp
     from advocacy.legislators.views import bp as legislators_bp
+    from advocacy.letters.views import bp as letters_bp
     from advocacy.mail.admin import bp as mail_admin_bp
     from advocacy.mail.unsubscribe import bp as mail_unsubscribe_bp
     from advocacy.mail.views import bp as mail_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organize_bp)
     app.register_blueprint(legislators_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(mail_admin_bp)
     app.register_blueprint(mail_unsubscribe_bp)
     app.register_blueprint(mail_webhooks_bp)

@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert, select, text, update
 
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
-from advocacy.legislators import files
+from advocacy.legislators import files, titles
 from advocacy.legislators.models import (
     Chamber,
     DirectorySnapshot,
@@ -42,9 +42,6 @@ _STATE_CODES = (
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
 )
 STATES = frozenset(_STATE_CODES.split())
-NON_VOTING_TITLES = {"PR": "Resident Commissioner"}
-ASSEMBLY_STATES = frozenset({"CA", "NV", "NY", "WI", "NJ"})
-DELEGATE_STATES = frozenset({"MD", "VA", "WV"})
 PARTY_NAMES = {"Democrat": "Democratic"}
 STATE_CHAMBERS = {
     "upper": Chamber.STATE_UPPER,
@@ -176,18 +173,6 @@ def _party(value: str) -> str | None:
     return PARTY_NAMES.get(value, value) or None
 
 
-def state_title(state: str, chamber: Chamber) -> str:
-    if chamber is Chamber.STATE_UPPER:
-        return "Senator" if state == "NE" else "State Senator"
-    if chamber is Chamber.STATE_LOWER:
-        if state in ASSEMBLY_STATES:
-            return "Assembly Member"
-        if state in DELEGATE_STATES:
-            return "Delegate"
-        return "State Representative"
-    return "Council Member" if state == "DC" else "Legislator"
-
-
 def _read_federal(folder: Path, parsed: ParsedDirectory) -> None:
     name = files.FEDERAL
     seen: set[str] = set()
@@ -207,7 +192,7 @@ def _read_federal(folder: Path, parsed: ParsedDirectory) -> None:
             if not row["district"].isdigit():
                 raise _fail(name, line, f"House district must be a number, not {row['district']!r}")
             district: str | None = str(int(row["district"]))
-            title = "Representative" if voting else NON_VOTING_TITLES.get(state, "Delegate")
+            title = titles.federal_title(Chamber.US_HOUSE, state, voting)
         else:
             if row["district"]:
                 raise _fail(name, line, "senators have no district")
@@ -272,7 +257,7 @@ def _read_state(folder: Path, parsed: ParsedDirectory) -> None:
                 "name": row["name"][:200],
                 "first_name": _text(row["given_name"], 100),
                 "last_name": _text(row["family_name"], 100),
-                "title": state_title(state, chamber),
+                "title": titles.state_title(state, chamber),
                 "party": _party(row["party"]),
                 "email": _email(row["email"], parsed.dropped),
                 "contact_form": None,

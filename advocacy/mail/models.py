@@ -56,6 +56,12 @@ class OutboxMessage(Model):
     next_attempt_at: Mapped[datetime | None]
     # When the current attempt started (status "sending").
     claimed_at: Mapped[datetime | None]
+    # Mail sent on someone's behalf (a supporter's letter to an office): the From display
+    # name ("Maria Okonkwo via Org", the address stays the platform's), where replies go, and
+    # who gets a copy.
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    cc: Mapped[str | None] = mapped_column(String(254))
     # Non-transactional mail (updates, newsletters) carries a one-click unsubscribe link and
     # is not sent to addresses that unsubscribed from its petition or organisation.
     transactional: Mapped[bool] = mapped_column(default=True)

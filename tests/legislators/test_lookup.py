@@ -44,7 +44,7 @@ def test_zip_with_state_legislators(directory):
     assert seats(result, Chamber.STATE_LOWER) == ["NY-128", "NY-129"]
     assert names(result, Chamber.STATE_LOWER) == [["Pamela Hunter"], ["Bill Magnarelli"]]
     may = result.race(Chamber.STATE_UPPER).seats[0].members[0]
-    assert may.title == "State Senator"
+    assert may.title == "Senator"  # Open States: New York's Senate
     assert may.email and "@" in may.email
     assert result.race(Chamber.STATE_LOWER).ambiguous
     assert result.ambiguous
