@@ -172,8 +172,8 @@ def _problems(tree: nodes.Template) -> list[_Problem]:
     """Everything wrong with a parsed template, in the order of its lines."""
     found: list[_Problem] = []
 
-    def add(line: int, message: str) -> None:
-        found.append(_Problem(line, len(found), message))
+    def add(line: int | None, message: str) -> None:
+        found.append(_Problem(line or 1, len(found), message))
 
     for node in tree.find_all(nodes.Node):
         if isinstance(node, _ALLOWED_NODES):
