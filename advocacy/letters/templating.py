@@ -11,12 +11,14 @@ anything the sandbox stops at render time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from advocacy.core.errors import DomainError
@@ -61,22 +63,41 @@ MAX_TEMPLATE_LENGTH = 20_000
 MAX_OUTPUT_LENGTH = 40_000
 
 
+ALLOWED_TESTS = ("defined", "undefined", "none", "number")
+# A letter needs a few dozen merge fields; the cap bounds what one template can make of them.
+MAX_FIELD_USES = 200
+
+
 class TemplateProblem(DomainError):
-    """A template that cannot be saved or rendered; ``line`` says where, when known."""
+    """A template that cannot be saved or rendered; ``line`` says where, when known.
+
+    ``reason`` is the sentence alone; ``str()`` (and ``message``) put "Line N: " before it.
+    """
 
     def __init__(self, message: str, *, line: int | None = None, field: str | None = None):
+        reason = _sentence(message)
         self.line = line
+        self.reason = reason
         where = f"Line {line}: " if line else ""
-        super().__init__(f"{where}{message}", field=field)
-        self.reason = message
+        super().__init__(f"{where}{reason}", field=field)
+
+
+def _sentence(message: str) -> str:
+    """One sentence: a capital first letter and exactly one full stop (Jinja's own messages
+    sometimes end with one already: "… is unsafe.")."""
+    text = " ".join(message.split()) or "The template cannot be used"
+    text = text[0].upper() + text[1:]
+    text = text.rstrip(".")
+    return text + "."
 
 
 class _LetterSandbox(SandboxedEnvironment):
-    # Arithmetic that can make huge values ("x" * 10**9, 9**9**9) is refused.
+    # Arithmetic that can make huge values ("x" * 10**9, 9**9**9) is refused; ``check``
+    # refuses these operators before rendering, this is the second line.
     intercepted_binops = frozenset({"*", "**", "//", "%"})
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        raise SecurityError(f"the {operator_name!r} operator is not available in letters")
+        raise SecurityError(f"the {operator_name} operator is not available in letters")
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Values are dicts of plain data: no attribute of any object is needed.
@@ -93,14 +114,45 @@ def _environment() -> _LetterSandbox:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        cache_size=0,  # no loader: ``_compiled`` keeps the compiled templates
     )
     env.globals.clear()
-    env.tests = {name: env.tests[name] for name in ("defined", "undefined", "none", "number")}
+    env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
     return env
 
 
 _ENV = _environment()
+_MISSING = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
+
+# What a letter template may contain: output, conditions, filters and plain expressions.
+# Everything else (loops, variables, macros, calls, includes, blocks) is refused by kind.
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.FilterBlock,
+    nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Const, nodes.Concat,
+    nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.Operand,
+    nodes.Filter, nodes.Test, nodes.Keyword, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair,
+    nodes.Neg, nodes.Pos, nodes.Add, nodes.Sub, nodes.Div,
+)  # fmt: skip
+_REFUSED_NODES: tuple[tuple[tuple[type[nodes.Node], ...], str], ...] = (
+    ((nodes.For,), "Letters cannot loop ({% for %}): use the merge fields directly"),
+    (
+        (nodes.Assign, nodes.AssignBlock, nodes.With),
+        "Letters cannot set variables ({% set %}, {% with %}): use the merge fields directly",
+    ),
+    (
+        (nodes.Macro, nodes.CallBlock, nodes.Call),
+        "Letters cannot call functions or define macros",
+    ),
+    (
+        (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block),
+        "Letters cannot include, import or extend other templates",
+    ),
+    ((nodes.Mul,), "The * operator is not available in letters"),
+    ((nodes.Pow,), "The ** operator is not available in letters"),
+    ((nodes.FloorDiv,), "The // operator is not available in letters"),
+    ((nodes.Mod,), "The % operator is not available in letters"),
+)
 
 
 @dataclass(frozen=True)
@@ -109,27 +161,103 @@ class FieldUse:
     line: int
 
 
-def _field_uses(tree: nodes.Template) -> list[FieldUse]:
-    """Every ``name`` and ``group.name`` the template reads, with its line."""
+@dataclass(frozen=True, order=True)
+class _Problem:
+    line: int
+    order: int
+    message: str
+
+
+def _problems(tree: nodes.Template) -> list[_Problem]:
+    """Everything wrong with a parsed template, in the order of its lines."""
+    found: list[_Problem] = []
+
+    def add(line: int | None, message: str) -> None:
+        found.append(_Problem(line or 1, len(found), message))
+
+    for node in tree.find_all(nodes.Node):
+        if isinstance(node, _ALLOWED_NODES):
+            continue
+        for kinds, message in _REFUSED_NODES:
+            if isinstance(node, kinds):
+                add(node.lineno, message)
+                break
+        else:
+            add(node.lineno, f"{{% {type(node).__name__.lower()} %}} is not available in letters")
+    uses = _field_uses(tree, add)
+    for use in uses:
+        if not _known(use.name):
+            add(use.line, _unknown_field(use.name))
+    if len(uses) > MAX_FIELD_USES:
+        add(uses[MAX_FIELD_USES].line, f"A letter can use at most {MAX_FIELD_USES} merge fields")
+    for filter_node in tree.find_all(nodes.Filter):
+        if filter_node.name not in _ENV.filters:
+            add(
+                filter_node.lineno,
+                f"The filter |{filter_node.name} is not available in letters "
+                f"(available: {', '.join('|' + f for f in ALLOWED_FILTERS)})",
+            )
+    for test_node in tree.find_all(nodes.Test):
+        if test_node.name not in _ENV.tests:
+            add(
+                test_node.lineno,
+                f"The test “is {test_node.name}” is not available in letters "
+                f"(available: {', '.join(ALLOWED_TESTS)})",
+            )
+    return sorted(found)
+
+
+def _field_uses(tree: nodes.Template, add: Any) -> list[FieldUse]:
+    """Every ``name`` and ``group.name`` the template reads, with its line; reports reads
+    of anything else (an attribute of a value, a computed key) through ``add``."""
     uses: list[FieldUse] = []
     consumed: set[int] = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        target = node.node  # type: ignore[attr-defined]  # both kinds have it
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)  # noqa: S101 - for the type
+        target = node.node
+        key: object
+        if isinstance(node, nodes.Getattr):
+            key = node.attr
+        elif isinstance(node.arg, nodes.Slice):
+            continue  # personal_note[:200]
+        elif isinstance(node.arg, nodes.Const):
+            key = node.arg.value
+        else:
+            add(node.lineno, "Letters can only use fixed keys and positions, like [0]")
+            continue
+        if isinstance(key, int) and not isinstance(key, bool):
+            continue  # a position in a value: supporter.first_name[0]
         if isinstance(target, nodes.Name):
-            key = node.attr if isinstance(node, nodes.Getattr) else _const_key(node)  # type: ignore[arg-type]
             uses.append(FieldUse(f"{target.name}.{key}", node.lineno))
             consumed.add(id(target))
-    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        else:
+            add(
+                node.lineno,
+                f"{_describe(node)} is not a merge field: letters read merge fields only "
+                "(use a filter such as |upper to change one)",
+            )
     for name_node in tree.find_all(nodes.Name):
-        if id(name_node) in consumed or name_node.ctx != "load" or name_node.name in assigned:
+        if id(name_node) in consumed:
             continue
         uses.append(FieldUse(name_node.name, name_node.lineno))
-    return uses
+    return sorted(uses, key=lambda use: use.line)
 
 
-def _const_key(node: nodes.Getitem) -> str:
-    arg = node.arg
-    return str(arg.value) if isinstance(arg, nodes.Const) else "[…]"
+def _describe(node: nodes.Node) -> str:
+    """``{{ supporter.first_name.upper }}`` for an expression made of names and keys."""
+
+    def path(expr: nodes.Node) -> str:
+        if isinstance(expr, nodes.Name):
+            return expr.name
+        if isinstance(expr, nodes.Getattr):
+            return f"{path(expr.node)}.{expr.attr}"
+        if isinstance(expr, nodes.Getitem) and isinstance(expr.arg, nodes.Const):
+            return f"{path(expr.node)}[{expr.arg.value!r}]"
+        if isinstance(expr, nodes.Const):
+            return repr(expr.value)
+        return "…"
+
+    return f"{{{{ {path(node)} }}}}"
 
 
 def _known(name: str) -> bool:
@@ -139,91 +267,156 @@ def _known(name: str) -> bool:
     return bool(field) and field in FIELDS.get(group, {})
 
 
-def check(source: str, *, field: str | None = None) -> None:
-    """Refuse a template that does not parse, names an unknown field or uses a filter or
-    tag letters do not have; then render it with sample values, so what saves renders."""
+def _unknown_field(name: str) -> str:
+    group, _, field = name.partition(".")
+    shown = f"{{{{ {name} }}}}"
+    if group in FIELDS and not field:
+        choices = ", ".join(f"{group}.{f}" for f in FIELDS[group])
+        return f"{shown} is a group of merge fields, not one: use {choices}"
+    if group in FIELDS:
+        return f"{shown} is not a merge field. {group} has: {', '.join(FIELDS[group])}"
+    if group in TOP_FIELDS:
+        return f"{shown} is not a merge field: {group} is one value, use {{{{ {group} }}}}"
+    groups = ", ".join([*FIELDS, *TOP_FIELDS])
+    return f"{shown} is not a merge field. Merge fields start with one of: {groups}"
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """The checked, compiled template (cached: a campaign renders one template many times).
+    Raises ``TemplateProblem`` for a template that is too long, does not parse or uses
+    anything letters do not allow; ``lru_cache`` does not keep those."""
     if len(source) > MAX_TEMPLATE_LENGTH:
-        raise TemplateProblem(
-            f"The template is longer than {MAX_TEMPLATE_LENGTH:,} characters.", field=field
-        )
+        raise TemplateProblem(f"The template is longer than {MAX_TEMPLATE_LENGTH:,} characters")
     try:
         tree = _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(_syntax_reason(exc), line=exc.lineno, field=field) from None
-    for use in _field_uses(tree):
-        if not _known(use.name):
-            raise TemplateProblem(
-                f"{{{{ {use.name} }}}} is not a merge field. {_suggestion(use.name)}",
-                line=use.line,
-                field=field,
-            )
-    for node in tree.find_all(nodes.Filter):
-        if node.name not in _ENV.filters:
-            raise TemplateProblem(
-                f"the filter |{node.name} is not available in letters "
-                f"(available: {', '.join(ALLOWED_FILTERS)}).",
-                line=node.lineno,
-                field=field,
-            )
-    for forbidden in tree.find_all((nodes.Macro, nodes.CallBlock, nodes.Include, nodes.Import,
-                                    nodes.FromImport, nodes.Extends, nodes.Call)):  # fmt: skip
-        raise TemplateProblem(
-            "letters cannot call functions, define macros or include other templates.",
-            line=forbidden.lineno,
-            field=field,
-        )
+        raise TemplateProblem(_syntax_reason(exc), line=exc.lineno) from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("The template is nested too deeply") from None
+    except ValueError:  # the lexer's int(): a number of more than 4,300 digits
+        raise TemplateProblem("The template has a number too long to read") from None
+    except Exception as exc:  # nothing but TemplateProblem leaves this module
+        raise TemplateProblem(f"The template does not parse: {exc}") from None
+    problems = _problems(tree)
+    if problems:
+        raise TemplateProblem(problems[0].message, line=problems[0].line)
+    try:
+        return _ENV.from_string(tree)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(_syntax_reason(exc), line=exc.lineno) from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("The template is nested too deeply") from None
+    except Exception as exc:  # nothing but TemplateProblem leaves this module
+        raise TemplateProblem(f"The template cannot be used: {exc}") from None
+
+
+def check(source: str, *, field: str | None = None) -> None:
+    """Refuse a template that does not parse, names an unknown field or uses a filter or
+    tag letters do not have; then render it with sample values, so what saves renders."""
+    _compiled_for(source, field)
     render(source, sample_values(), field=field)
 
 
+def _compiled_for(source: str, field: str | None) -> Template:
+    try:
+        return _compiled(source)
+    except TemplateProblem as problem:
+        raise TemplateProblem(problem.reason, line=problem.line, field=field) from None
+
+
 def _syntax_reason(exc: TemplateSyntaxError) -> str:
-    message = exc.message or "the template does not parse"
-    return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
-def _suggestion(name: str) -> str:
-    group, _, _ = name.partition(".")
-    if group in FIELDS:
-        return f"{group} has: {', '.join(FIELDS[group])}."
-    groups = ", ".join([*FIELDS, *TOP_FIELDS])
-    return f"Merge fields start with one of: {groups}."
+    return exc.message or "The template does not parse"
 
 
 def render(source: str, values: Mapping[str, Any], *, field: str | None = None) -> str:
-    """The template rendered with ``values`` (see ``FIELDS``), or ``TemplateProblem``."""
+    """The template rendered with ``values`` (see ``FIELDS``), or ``TemplateProblem``.
+
+    The template is checked as ``check`` does (a template saved before a rule existed is
+    held to it too); values are reduced to plain strings and numbers first.
+    """
+    template = _compiled_for(source, field)
     try:
-        text = _ENV.from_string(source).render(_plain(values))
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(_syntax_reason(exc), line=exc.lineno, field=field) from None
+        text = _bounded(template.generate(_plain(values)))
+    except TemplateProblem as problem:
+        raise TemplateProblem(problem.reason, field=field) from None
     except UndefinedError as exc:
-        raise TemplateProblem(f"{exc.message}.", field=field) from None
-    except SecurityError as exc:
-        raise TemplateProblem(f"Not allowed in a letter: {exc}.", field=field) from None
-    except (TemplateError, TypeError, ValueError, OverflowError, RecursionError) as exc:
-        raise TemplateProblem(f"The template cannot be rendered: {exc}.", field=field) from None
-    if len(text) > MAX_OUTPUT_LENGTH:
         raise TemplateProblem(
-            f"The letter would be longer than {MAX_OUTPUT_LENGTH:,} characters.", field=field
-        )
+            _undefined_reason(exc), line=_template_line(exc), field=field
+        ) from None
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"Not allowed in a letter: {exc}", line=_template_line(exc), field=field
+        ) from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("The template is nested too deeply", field=field) from None
+    except Exception as exc:  # 1/0, a bad comparison: the organizer's to fix
+        raise TemplateProblem(
+            f"The template cannot be rendered: {exc}", line=_template_line(exc), field=field
+        ) from None
     return text.strip()
 
 
+def _undefined_reason(exc: UndefinedError) -> str:
+    missing = _MISSING.search(exc.message or "")
+    if missing:
+        name = missing.group(1) or missing.group(2)
+        return f"The merge field “{name}” has no value for this letter"
+    return f"A merge field has no value for this letter ({exc.message})"
+
+
+def _bounded(chunks: Iterator[str]) -> str:
+    """Join the output, stopping as soon as it passes ``MAX_OUTPUT_LENGTH``."""
+    parts: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_LENGTH:
+            raise TemplateProblem(
+                f"The letter would be longer than {MAX_OUTPUT_LENGTH:,} characters"
+            )
+        parts.append(chunk)
+    return "".join(parts)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error was raised on: Jinja rewrites the traceback so the
+    template's frames carry its line numbers, under the file name ``<template>``."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Only str, int and one level of dicts of them reach the template."""
+    """Only the merge fields reach the template, as str and int: each group a dict of its
+    fields, each top-level field one value; anything else in ``values`` is left out."""
     out: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, Mapping):
-            out[key] = {k: _scalar(v) for k, v in value.items()}
-        else:
-            out[key] = _scalar(value)
+    for group, fields in FIELDS.items():
+        given = values.get(group)
+        if isinstance(given, Mapping):
+            out[group] = {name: _scalar(given[name]) for name in fields if name in given}
+    for name in TOP_FIELDS:
+        if name in values:
+            out[name] = _scalar(values[name])
     return out
 
 
 def _scalar(value: Any) -> str | int:
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, int):
-        return value
-    return str(value)
+    """An int stays an int (counts and goals compare); everything else becomes its text,
+    cut just past the output cap so a huge value fails that cap instead of filling memory."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    try:
+        text = str(value)
+    except Exception:  # an object whose __str__ fails is no value
+        text = ""
+    return text[: MAX_OUTPUT_LENGTH + 1]
 
 
 def sample_values(recipient: Mapping[str, Any] | None = None) -> dict[str, Any]:

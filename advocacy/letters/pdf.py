@@ -1,0 +1,236 @@
+"""Printed letters: US Letter PDFs in the block business-letter layout, with ReportLab.
+
+Each letter starts on a new page: the sender's name and address, the date, the inside
+address, the salutation, the body, the closing, room for a handwritten signature and the
+typed name. 1-inch margins; a long letter flows on to more pages, which are numbered
+"Page 2 of 3" (a one-page letter carries no number). The font is DejaVu Serif, shipped in
+``advocacy/static/fonts`` (free licence, covers accented and non-Latin-1 names), registered
+once per process. Every text given here is the organizer's or the supporter's: it is
+escaped before ReportLab's paragraph markup sees it, so ``<b>`` or ``&`` print as written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+)
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT = "LetterSerif"
+FONT_BOLD = "LetterSerif-Bold"
+PAGE_WIDTH, PAGE_HEIGHT = LETTER  # 612 x 792 points
+MARGIN = inch
+BODY_SIZE = 11.5
+LEADING = 15
+SIGNATURE_SPACE = 0.75 * inch  # room to sign by hand, above the typed name
+FOOTER_GREY = Color(0.35, 0.35, 0.35)
+
+# C0 controls other than tab and newline (and DEL) would end up as boxes or break the markup.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n+")
+
+
+@dataclass(frozen=True)
+class PrintedLetter:
+    """One letter as it is printed; every text is plain (no markup)."""
+
+    date: datetime.date
+    sender_lines: Sequence[str]  # the supporter's name, then the address lines
+    inside_address: Sequence[str]  # "The Honorable …", the body, the street, the city
+    salutation: str  # "Dear Senator Schumer:"
+    body: str  # paragraphs separated by blank lines
+    signer: str  # the supporter's name, typed under the signature
+    closing: str = "Sincerely,"
+    reference: str | None = None  # a small footer line: "Letter 12 · campaign-slug"
+
+
+@cache
+def register_fonts() -> tuple[str, str]:
+    """Register the shipped fonts with ReportLab, once per process; their names."""
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+    return FONT, FONT_BOLD
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle(
+        "letter",
+        fontName=FONT,
+        fontSize=BODY_SIZE,
+        leading=LEADING,
+        splitLongWords=True,
+        allowWidows=0,
+        allowOrphans=0,
+    )
+    return {
+        "line": ParagraphStyle("line", parent=base),
+        "sender_name": ParagraphStyle("sender_name", parent=base, fontName=FONT_BOLD),
+        "body": ParagraphStyle("body", parent=base, spaceAfter=LEADING * 0.75),
+        "salutation": ParagraphStyle("salutation", parent=base, spaceAfter=LEADING * 0.75),
+    }
+
+
+def plain(text: str) -> str:
+    """``text`` as ReportLab paragraph markup that shows exactly that text: markup
+    characters escaped, control characters dropped, tabs as spaces."""
+    return escape(_CONTROL.sub("", str(text)).replace("\t", " "))
+
+
+def _lines(text: str) -> str:
+    """Several lines of text in one paragraph, each kept on its own line."""
+    return "<br/>".join(plain(line) for line in str(text).splitlines())
+
+
+def _date(value: datetime.date) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+class _LetterStart(Flowable):
+    """Marks on the canvas which letter the page belongs to (numbering, footer)."""
+
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = index
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._letter_index = self.index
+
+
+def _story(letter: PrintedLetter, index: int) -> list[Flowable]:
+    styles = _styles()
+    line, gap = styles["line"], Spacer(1, LEADING)
+    story: list[Flowable] = [_LetterStart(index)]
+    senders = [s for s in letter.sender_lines if str(s).strip()]
+    if senders:
+        story.append(Paragraph(plain(senders[0]), styles["sender_name"]))
+        story += [Paragraph(plain(s), line) for s in senders[1:]]
+        story.append(gap)
+    story += [Paragraph(_date(letter.date), line), gap]
+    story += [Paragraph(plain(s), line) for s in letter.inside_address if str(s).strip()]
+    story += [gap, Paragraph(plain(letter.salutation), styles["salutation"])]
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(str(letter.body).strip()) if p.strip()]
+    body = [Paragraph(_lines(p), styles["body"]) for p in paragraphs]
+    ending = [
+        Paragraph(plain(letter.closing), line),
+        Spacer(1, SIGNATURE_SPACE),
+        Paragraph(plain(letter.signer), line),
+    ]
+    # The closing and the signature never stand alone on a page: the last paragraph
+    # goes with them.
+    story += body[:-1]
+    story.append(KeepTogether(body[-1:] + ending))
+    return story
+
+
+def _canvas_class(letters: Sequence[PrintedLetter]) -> type[Canvas]:
+    """A canvas that holds pages back until the end, to number each letter's pages."""
+
+    class LetterCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._letter_index = 0
+            self._pages: list[tuple[dict[str, Any], int]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._pages.append((dict(self.__dict__), self._letter_index))
+            self._startPage()
+
+        def save(self) -> None:
+            totals: dict[int, int] = {}
+            for _, index in self._pages:
+                totals[index] = totals.get(index, 0) + 1
+            seen: dict[int, int] = {}
+            for state, index in self._pages:
+                self.__dict__.update(state)
+                seen[index] = seen.get(index, 0) + 1
+                self._footer(letters[index], seen[index], totals[index])
+                super().showPage()
+            super().save()
+
+        def _footer(self, letter: PrintedLetter, number: int, total: int) -> None:
+            self.saveState()
+            self.setFont(FONT, 8)
+            self.setFillColor(FOOTER_GREY)
+            y = MARGIN / 2
+            if letter.reference:
+                self.drawString(MARGIN, y, _CONTROL.sub("", letter.reference)[:120])
+            if total > 1:
+                self.drawRightString(PAGE_WIDTH - MARGIN, y, f"Page {number} of {total}")
+            self.restoreState()
+
+    return LetterCanvas
+
+
+def render_pdf(letters: Sequence[PrintedLetter]) -> bytes:
+    """The letters as one PDF, each starting on a new page."""
+    if not letters:
+        raise ValueError("render_pdf needs at least one letter")
+    register_fonts()
+    buffer = io.BytesIO()
+    signers = list(dict.fromkeys(_CONTROL.sub("", letter.signer) for letter in letters))
+    first = letters[0]
+    title = (
+        f"Letter to {_CONTROL.sub('', first.inside_address[0])}"
+        if len(letters) == 1 and first.inside_address
+        else f"{len(letters)} letters"
+    )
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=", ".join(signers[:3]) + (" and others" if len(signers) > 3 else ""),
+        subject=_CONTROL.sub("", first.salutation) if len(letters) == 1 else "Letters",
+        creator="Advocacy",
+    )
+    frame = Frame(
+        MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN, id="body",
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+    )  # fmt: skip
+    doc.addPageTemplates([PageTemplate(id="letter", frames=[frame])])
+    story: list[Flowable] = []
+    for index, letter in enumerate(letters):
+        if index:
+            story.append(PageBreak())
+        story += _story(letter, index)
+    doc.build(story, canvasmaker=_canvas_class(letters))
+    return buffer.getvalue()
+
+
+__all__ = ["PrintedLetter", "register_fonts", "render_pdf"]
