@@ -7,6 +7,7 @@ delivery tests replace ``cwc.post`` with a fake endpoint.
 from __future__ import annotations
 
 import dataclasses
+import os
 import urllib.parse
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -40,6 +41,7 @@ SETTINGS = {
     "CWC_DELIVERY_AGENT_CONTACT_EMAIL": "dana@advocacy.example",
     "CWC_DELIVERY_AGENT_CONTACT_PHONE": "202-555-0100",
 }
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 BILLS = ["hr3890-119", "hr4731-119", "s2439-119"]
 
 
@@ -575,3 +577,41 @@ def test_a_letter_no_longer_queued_is_not_posted_again(on, db, campaign, prefix,
     assert letter.status is LetterStatus.SENT and len(posts) == 1
     assert cwc.send_letters([letter.id]) == {}
     assert len(posts) == 1
+
+
+def test_without_redis_a_thread_posts_it(on, db, campaign, prefix, posts):
+    import time
+
+    on.config["MAIL_SYNC"] = False
+    letter = _letter(db, campaign, MANNION)
+    cwc.CwcAdapter(on).deliver(letter)
+    db.session.commit()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if db.session.get(Letter, letter.id).status is not LetterStatus.QUEUED:
+            break
+        time.sleep(0.05)
+    assert db.session.get(Letter, letter.id).status is LetterStatus.SENT
+    assert len(posts) == 1
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs TEST_REDIS_URL=redis://…")
+def test_with_redis_the_mail_worker_posts_it(on, db, campaign, prefix, posts):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    redis.flushdb()
+    on.config.update(REDIS_URL=TEST_REDIS_URL, MAIL_SYNC=False)
+    on.extensions.pop("advocacy_redis", None)
+    letter = _letter(db, campaign, SCHUMER)
+    cwc.CwcAdapter(on).deliver(letter)
+    db.session.commit()
+    queue = Queue("mail", connection=redis)
+    assert queue.count == 1 and posts == []  # on Redis, not posted in-process
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    db.session.expire_all()
+    assert db.session.get(Letter, letter.id).status is LetterStatus.SENT
+    assert "apikey=senate-key" in posts[0][0]
