@@ -36,7 +36,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -53,7 +53,7 @@ from advocacy.core.errors import DomainError
 from advocacy.core.inputs import has_control
 from advocacy.extensions import db
 from advocacy.legislators.models import Chamber
-from advocacy.letters.addressing import LEGISLATOR, Recipient
+from advocacy.letters.addressing import LEGISLATOR, Recipient, from_letter
 from advocacy.letters.models import Channel, Letter, LetterStatus
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,6 @@ class CwcMessage:
     address_validated: bool = False
     response_requested: bool = False
     newsletter_opt_in: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def new_delivery_id(letter_id: int) -> str:
@@ -530,8 +529,6 @@ class CwcAdapter:
         if letter.id is None:
             db.session.flush()
         details = dict(letter.recipient_details or {})
-        from advocacy.letters.addressing import from_letter
-
         office = office_code(from_letter(letter), config.get("CWC_OFFICE_CODES") or {})
         details["cwc"] = {"delivery_id": new_delivery_id(letter.id), "office": office}
         letter.recipient_details = details
