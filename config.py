@@ -32,6 +32,17 @@ def _list(value: str) -> list[str]:
     return [item.strip().lower() for item in value.split(",") if item.strip()]
 
 
+def _semicolons(value: str) -> list[str]:
+    """ "Health; Education": items that may contain commas, case kept."""
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def _mapping(value: str) -> dict[str, str]:
+    """ "S000148=SNY02, M001231=HNY22" → {"S000148": "SNY02", "M001231": "HNY22"}."""
+    pairs = (item.partition("=") for item in value.split(",") if item.strip())
+    return {key.strip(): code.strip() for key, _, code in pairs if key.strip() and code.strip()}
+
+
 # Environment variable → (config key, parser). Every one is listed in .env.example and README.
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("SECRET_KEY", str),
@@ -73,6 +84,20 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
     "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
     "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
+    "CWC_ENABLED": ("CWC_ENABLED", _bool),
+    "CWC_CHAMBERS": ("CWC_CHAMBERS", _list),
+    "CWC_API_URL": ("CWC_API_URL", str),
+    "CWC_API_KEY": ("CWC_API_KEY", str),
+    "CWC_SENATE_API_URL": ("CWC_SENATE_API_URL", str),
+    "CWC_SENATE_API_KEY": ("CWC_SENATE_API_KEY", str),
+    "CWC_DELIVERY_AGENT": ("CWC_DELIVERY_AGENT", str),
+    "CWC_DELIVERY_AGENT_ACK_EMAIL": ("CWC_DELIVERY_AGENT_ACK_EMAIL", str),
+    "CWC_DELIVERY_AGENT_CONTACT_NAME": ("CWC_DELIVERY_AGENT_CONTACT_NAME", str),
+    "CWC_DELIVERY_AGENT_CONTACT_EMAIL": ("CWC_DELIVERY_AGENT_CONTACT_EMAIL", str),
+    "CWC_DELIVERY_AGENT_CONTACT_PHONE": ("CWC_DELIVERY_AGENT_CONTACT_PHONE", str),
+    "CWC_TOPICS": ("CWC_TOPICS", _semicolons),
+    "CWC_OFFICE_CODES": ("CWC_OFFICE_CODES", _mapping),
+    "CWC_TIMEOUT": ("CWC_TIMEOUT", float),
 }
 
 
@@ -184,6 +209,28 @@ class Config:
     SIGN_NOTICES_PER_DAY = 3
     # Street-address lookups (each one calls the Census Geocoder when it is configured).
     GEOCODER_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
+
+    # Optional, off: Communicating with Congress (advocacy/letters/cwc.py, docs/letters.md),
+    # for vendors the House and/or Senate approved. On only with CWC_ENABLED and every
+    # setting: the chambers that allow-listed this deployment ("us_house", "us_senate"), the
+    # endpoint and key each issued (the Senate's default to CWC_API_URL / CWC_API_KEY), and
+    # the delivery agent (the vendor: name, acknowledgement address, contact).
+    CWC_ENABLED = False
+    CWC_CHAMBERS: list[str] = []
+    CWC_API_URL: str | None = None
+    CWC_API_KEY: str | None = None
+    CWC_SENATE_API_URL: str | None = None
+    CWC_SENATE_API_KEY: str | None = None
+    CWC_DELIVERY_AGENT: str | None = None
+    CWC_DELIVERY_AGENT_ACK_EMAIL: str | None = None
+    CWC_DELIVERY_AGENT_CONTACT_NAME: str | None = None
+    CWC_DELIVERY_AGENT_CONTACT_EMAIL: str | None = None
+    CWC_DELIVERY_AGENT_CONTACT_PHONE: str | None = None
+    # Library of Congress topics of every message (";"-separated in the environment).
+    CWC_TOPICS: list[str] = ["Health"]
+    # Office codes by bioguide id, where the computed ones (HNY22, SNY02) are wrong.
+    CWC_OFFICE_CODES: dict[str, str] = {}
+    CWC_TIMEOUT = 30.0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

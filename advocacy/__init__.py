@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from advocacy import letters
 from config import DEVELOPMENT_SECRET_KEY, ProductionConfig, configs, environment_overrides
 
 
@@ -58,6 +59,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_template_helpers(app)
+    letters.register_adapters(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

@@ -37,6 +37,8 @@ def load(data_dir: Path | None, scale: float) -> None:
     result = services.load_demo(data_dir, scale=scale)
     if result.created:
         click.echo(f"Loaded demo petitions: {', '.join(result.created)}")
-    else:
+    if result.campaigns:
+        click.echo(f"Loaded demo letter campaigns: {', '.join(result.campaigns)}")
+    if not result.created and not result.campaigns:
         click.echo("Demo data already loaded.")
     click.echo(f"Organizer login: {services.DEMO_EMAIL} / {services.DEMO_PASSWORD} (at /login)")

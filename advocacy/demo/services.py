@@ -1,14 +1,19 @@
-"""Demo data: the organisations and petitions of real campaigns, with signatures over real ZIPs.
+"""Demo data: the organisations and petitions of real campaigns, with signatures over real ZIPs,
+and two letter campaigns.
 
-Loading is idempotent: organisations, users and petitions are found by slug or email
-and left alone when present, so ``make run`` can load it on every start.
+Loading is idempotent: organisations, users, petitions and letter campaigns are found by
+slug or email and left alone when present, so ``make run`` can load it on every start.
+The letter campaigns record no legislator's position (every one stays unknown: we never
+invent a real legislator's position); ``sample_positions.csv`` beside this module is an
+example file for the positions import, marked as such, and is never loaded here.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +23,14 @@ from advocacy.accounts import services as accounts
 from advocacy.accounts.models import Membership, Organization, User
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
+from advocacy.legislators.models import Chamber
+from advocacy.letters.models import (
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTemplate,
+    LetterCampaign,
+    Position,
+)
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
 from advocacy.petitions.services import fill_districts
 
@@ -246,10 +259,221 @@ def load_zip_sample(data_dir: Path, limit: int = 4000) -> list[tuple[str, str]]:
     return pairs[::step]
 
 
+# --- letter campaigns ------------------------------------------------------------------------
+
+SAMPLE_POSITIONS = Path(__file__).with_name("sample_positions.csv")
+RPSRA_BILLS = ["hr3890-119", "hr4731-119", "s2439-119"]
+_FEDERAL = '{% if recipient.chamber == "U.S. Senate" or recipient.chamber == "U.S. House" %}'
+_IN = "{% if supporter.city %} in {{ supporter.city }}, {{ supporter.state }},{% endif %}"
+_FROM = "{% if supporter.city %} from {{ supporter.city }}, {{ supporter.state }},{% endif %}"
+_SIGNED = '{{ petition.signature_count }} people have signed the petition "{{ petition.title }}".'
+# The writer's own paragraph, and no empty one when they wrote none.
+_NOTE = "{% if personal_note %}\n{{ personal_note }}\n\n{% endif %}"
+
+# The body only: the letter's layout adds the date, addresses, the salutation
+# ("Dear Senator Schumer:") and the closing with the writer's name.
+RPSRA_BODY = f"""{_FEDERAL}
+I am writing as your constituent{_IN} to ask you to cosponsor the Resident Physician \
+Shortage Reduction Act ({{{{ campaign.bills }}}}).
+{{% else %}}
+I am writing as your constituent{_IN} about a doctor shortage that begins with residency \
+training. Congress is considering the Resident Physician Shortage Reduction Act \
+({{{{ campaign.bills }}}}); I ask you to urge our congressional delegation to support it, and \
+to support state funding for new residency positions here.
+{{% endif %}}
+
+Medicare support for residency training has been capped since 1997, while the need for \
+physicians has grown. The bill would add 14,000 Medicare-supported residency positions over \
+seven years, with priority for hospitals in areas short of doctors. Every year qualified \
+medical graduates go unmatched for lack of a training position, and patients wait.
+
+{_NOTE}{_SIGNED} \
+Thank you for considering my request."""
+
+RPSRA_THANKS = f"""{_FEDERAL}
+I am writing as your constituent{_IN} to thank you for your support of the Resident \
+Physician Shortage Reduction Act ({{{{ campaign.bills }}}}).
+{{% else %}}
+I am writing as your constituent{_IN} to thank you for supporting more residency positions, \
+and the Resident Physician Shortage Reduction Act ({{{{ campaign.bills }}}}) now before Congress.
+{{% endif %}}
+
+The bill would add 14,000 Medicare-supported residency positions over seven years, with \
+priority for hospitals in areas short of doctors. Every position is a physician trained for \
+communities that are waiting for one.
+
+{_NOTE}{_SIGNED} \
+Please keep championing it until it passes."""
+
+AAMC_BODY = f"""I am writing{_FROM} to ask the Association of American Medical Colleges to \
+press Congress for more residency positions, and for the Resident Physician Shortage \
+Reduction Act ({{{{ campaign.bills }}}}) in particular.
+
+The bill would add 14,000 Medicare-supported residency positions over seven years. Medical \
+schools have grown their classes; the training positions after graduation have not kept \
+pace, and every year qualified graduates go unmatched.
+
+{_NOTE}Please make more residency positions a priority in the AAMC's work with Congress."""
+
+
+@dataclass(frozen=True)
+class DemoTarget:
+    name: str
+    title: str
+    organization: str
+    salutation: str
+    address: str
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    org: str
+    slug: str
+    title: str
+    ask: str
+    intro: str
+    prompt: str
+    goal: int
+    chambers: tuple[str, ...]
+    subject: str
+    body: str
+    petition_slug: str | None = None
+    # Per-position templates: position → (subject, body).
+    templates: tuple[tuple[Position, str, str], ...] = ()
+    targets: tuple[DemoTarget, ...] = ()
+
+
+PROMPT = (
+    "Tell your legislator why residency positions matter to you: are you a medical graduate "
+    "waiting for a match, a patient in a shortage area?"
+)
+
+LETTER_CAMPAIGNS = (
+    DemoCampaign(
+        org="unmatched",
+        slug="write-for-the-resident-physician-shortage-reduction-act",
+        petition_slug="pass-the-resident-physician-shortage-reduction-act",
+        title="Write to your legislators about the Resident Physician Shortage Reduction Act",
+        ask=(
+            "Cosponsor the Resident Physician Shortage Reduction Act (H.R. 3890, H.R. 4731, "
+            "S. 2439) and support more residency positions"
+        ),
+        intro=(
+            "Your senators, your representative and your state legislators hear from few "
+            "constituents about residency training. A letter in your own words counts."
+        ),
+        prompt=PROMPT,
+        goal=1_000,
+        chambers=(
+            Chamber.US_SENATE.value,
+            Chamber.US_HOUSE.value,
+            Chamber.STATE_UPPER.value,
+            Chamber.STATE_LOWER.value,
+        ),
+        subject="Please support the Resident Physician Shortage Reduction Act",
+        body=RPSRA_BODY,
+        templates=(
+            (
+                Position.SUPPORTS,
+                "Thank you for supporting the Resident Physician Shortage Reduction Act",
+                RPSRA_THANKS,
+            ),
+        ),
+    ),
+    DemoCampaign(
+        org="unmatched",
+        slug="aamc-more-residency-positions",
+        title="Ask the AAMC to press for more residency positions",
+        ask=(
+            "Ask the AAMC to make more residency positions, and the Resident Physician "
+            "Shortage Reduction Act, a priority with Congress"
+        ),
+        intro=(
+            "The **Association of American Medical Colleges** speaks for the country's "
+            "medical schools and teaching hospitals. Ask its leadership to press Congress for "
+            "the residency positions graduates need."
+        ),
+        prompt=(
+            "Tell the AAMC why more residency positions matter to you: are you a medical "
+            "graduate waiting for a match, a patient in a shortage area?"
+        ),
+        goal=500,
+        chambers=(),
+        subject="Please press Congress for more residency positions",
+        body=AAMC_BODY,
+        targets=(
+            DemoTarget(
+                # A role, not a name: no officer's name is invented or assumed current.
+                name="President and CEO",
+                title="",
+                organization="Association of American Medical Colleges",
+                salutation="Dear AAMC leadership:",
+                address="655 K Street NW, Suite 100\nWashington, DC 20001-2399",
+            ),
+        ),
+    ),
+)
+
+
+def _load_letter_campaigns(
+    orgs: dict[str, Organization], organizer: User, only: Iterable[DemoCampaign] = LETTER_CAMPAIGNS
+) -> list[str]:
+    """The demo letter campaigns that are not there yet (found by slug); positions unknown."""
+    created = []
+    now = utcnow()
+    for spec in only:
+        if db.session.scalar(select(LetterCampaign.id).where(LetterCampaign.slug == spec.slug)):
+            continue
+        petition_id = None
+        if spec.petition_slug:
+            petition_id = db.session.scalar(
+                select(Petition.id).where(Petition.slug == spec.petition_slug)
+            )
+        campaign = LetterCampaign(
+            organization=orgs[spec.org],
+            petition_id=petition_id,
+            slug=spec.slug,
+            title=spec.title,
+            intro=spec.intro,
+            ask=spec.ask,
+            prompt=spec.prompt,
+            goal=spec.goal,
+            status=CampaignStatus.OPEN,
+            chambers=list(spec.chambers),
+            bills=list(RPSRA_BILLS),
+            subject_template=spec.subject,
+            body_template=spec.body,
+            published_at=now,
+            created_by_id=organizer.id,
+        )
+        campaign.templates = [
+            CampaignTemplate(position=position, subject=subject, body=body)
+            for position, subject, body in spec.templates
+        ]
+        campaign.targets = [
+            CampaignTarget(
+                name=t.name,
+                title=t.title,
+                organization=t.organization,
+                salutation=t.salutation,
+                address=t.address,
+                email=None,  # none published for letters; they go by post
+                web_form=None,
+                position=number,
+            )
+            for number, t in enumerate(spec.targets)
+        ]
+        db.session.add(campaign)
+        created.append(spec.slug)
+    db.session.commit()
+    return created
+
+
 @dataclass
 class DemoResult:
     organizer: User
     created: list[str]
+    campaigns: list[str] = field(default_factory=list)
 
 
 def load_demo(data_dir: Path, seed: int = 2026, scale: float = 1.0) -> DemoResult:
@@ -275,7 +499,8 @@ def load_demo(data_dir: Path, seed: int = 2026, scale: float = 1.0) -> DemoResul
             continue
         _create_petition(spec, orgs[spec.org], organizer, zips, rng, scale)
         created.append(spec.slug)
-    return DemoResult(organizer, created)
+    campaigns = _load_letter_campaigns(orgs, organizer)
+    return DemoResult(organizer, created, campaigns)
 
 
 def _create_petition(spec, org, organizer, zips, rng, scale: float) -> None:

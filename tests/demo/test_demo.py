@@ -39,6 +39,9 @@ def test_demo_command_prints_login(runner, data_dir):
     result = runner.invoke(args=["demo", "load", "--data-dir", str(data_dir), "--scale", "0.01"])
     assert result.exit_code == 0, result.output
     assert services.DEMO_EMAIL in result.output and services.DEMO_PASSWORD in result.output
+    assert "Loaded demo letter campaigns: write-for-the-resident-physician" in result.output
+    again = runner.invoke(args=["demo", "load", "--data-dir", str(data_dir), "--scale", "0.01"])
+    assert "Demo data already loaded." in again.output
 
 
 def test_demo_command_explains_missing_data(runner, tmp_path):
