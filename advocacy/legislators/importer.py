@@ -169,6 +169,10 @@ def _text(value: str, limit: int) -> str | None:
     return value[:limit] or None
 
 
+def _senate_class(value: str) -> int | None:
+    return int(value) if value in ("1", "2", "3") else None
+
+
 def _party(value: str) -> str | None:
     return PARTY_NAMES.get(value, value) or None
 
@@ -219,6 +223,9 @@ def _read_federal(folder: Path, parsed: ParsedDirectory) -> None:
                 "website": _url(row["website"], parsed.dropped, "non-http websites"),
                 "voting": voting,
                 "rank": _text(row["state_rank"], 10),
+                "senate_class": int(row["senate_class"])
+                if row["senate_class"] in ("1", "2", "3")
+                else None,
             }
         )
         office = {"phone": _text(row["phone"], 50), "address": _text(row["office_address"], 300)}
@@ -264,6 +271,7 @@ def _read_state(folder: Path, parsed: ParsedDirectory) -> None:
                 "website": _url(row["website"], parsed.dropped, "non-http websites"),
                 "voting": True,
                 "rank": None,
+                "senate_class": None,
             }
         )
         offices: list[dict[str, Any]] = []

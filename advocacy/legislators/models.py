@@ -81,6 +81,8 @@ class Legislator(Model):
     website: Mapped[str | None] = mapped_column(String(500))
     voting: Mapped[bool] = mapped_column(default=True)
     rank: Mapped[str | None] = mapped_column(String(10))  # senior / junior senator
+    # A senator's class (1, 2 or 3: which election year), from congress-legislators.
+    senate_class: Mapped[int | None]
 
     offices: Mapped[list[LegislatorOffice]] = relationship(
         order_by="LegislatorOffice.position", passive_deletes=True, lazy="selectin"

@@ -159,6 +159,7 @@ def from_legislator(legislator: Legislator, position: Position = Position.UNKNOW
         website=legislator.website,
         party=legislator.party,
         position=position,
+        details={"senate_class": legislator.senate_class} if legislator.senate_class else {},
     )
 
 
@@ -207,6 +208,7 @@ def copy_fields(recipient: Recipient) -> dict[str, Any]:
             "website": recipient.website,
             "organization": recipient.organization,
             "party": recipient.party,
+            **recipient.details,
         },
         "position": recipient.position,
     }
@@ -234,6 +236,7 @@ def from_letter(letter: Letter) -> Recipient:
         organization=details.get("organization") or "",
         party=details.get("party"),
         position=letter.position,
+        details={k: v for k, v in details.items() if k == "senate_class"},
     )
 
 

@@ -20,13 +20,13 @@ with the reason and stays available to its writer as the office's web form and t
 Assumptions, where the published documentation left us unsure (docs/letters.md):
 House office codes are ``H`` + state + two-digit district (``HNY22``; at-large and
 delegates ``00``); Senate codes are ``S`` + state + the senator's class minus one, two
-digits (class I → ``SNY00``, II → ``SNY01``, III → ``SNY02``), the class read from the
-shared ``federal_legislators.csv``; ``CWC_OFFICE_CODES`` overrides both per bioguide id.
+digits (class I → ``SNY00``, II → ``SNY01``, III → ``SNY02``), the class the directory
+keeps for each senator (congress-legislators' ``senate_class``); ``CWC_OFFICE_CODES``
+overrides both per bioguide id.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 import secrets
@@ -38,8 +38,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -382,25 +380,6 @@ def to_xml(msg: CwcMessage) -> bytes:
 # --- office codes ----------------------------------------------------------------------------
 
 
-@cache
-def _senate_classes(path: Path) -> dict[str, int]:
-    classes: dict[str, int] = {}
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                if row.get("chamber") == "senate" and (row.get("senate_class") or "").isdigit():
-                    classes[row["bioguide_id"]] = int(row["senate_class"])
-    except OSError:
-        log.warning("No senate classes for CWC office codes: %s unreadable", path)
-    return classes
-
-
-def senate_class(bioguide_id: str) -> int | None:
-    from advocacy.core.datafiles import shared_data_dir
-
-    return _senate_classes(shared_data_dir() / "federal_legislators.csv").get(bioguide_id)
-
-
 def office_code(recipient: Recipient, overrides: Mapping[str, str] | None = None) -> str | None:
     """The CWC office code of a member of Congress, or None when it cannot be known."""
     if recipient.kind != LEGISLATOR or recipient.chamber not in FEDERAL or not recipient.state:
@@ -413,7 +392,7 @@ def office_code(recipient: Recipient, overrides: Mapping[str, str] | None = None
     if recipient.chamber == Chamber.US_HOUSE.value:
         district = recipient.district or "0"
         return f"H{state}{int(district):02d}" if district.isdigit() else None
-    klass = senate_class(recipient.external_id or "")
+    klass = recipient.details.get("senate_class")
     return f"S{state}{klass - 1:02d}" if klass in (1, 2, 3) else None
 
 

@@ -62,8 +62,17 @@ def _recipient(chamber: str, external_id: str, name: str, last: str, title: str,
     )
 
 
-SCHUMER = _recipient("us_senate", "S000148", "Charles E. Schumer", "Schumer", "Senator")
-GILLIBRAND = _recipient("us_senate", "G000555", "Kirsten E. Gillibrand", "Gillibrand", "Senator")
+SCHUMER = _recipient(
+    "us_senate", "S000148", "Charles E. Schumer", "Schumer", "Senator", details={"senate_class": 3}
+)
+GILLIBRAND = _recipient(
+    "us_senate",
+    "G000555",
+    "Kirsten E. Gillibrand",
+    "Gillibrand",
+    "Senator",
+    details={"senate_class": 1},
+)
 MANNION = _recipient(
     "us_house", "M001231", "John W. Mannion", "Mannion", "Representative", district="22"
 )
@@ -266,7 +275,7 @@ def test_senate_office_codes_follow_the_senate_class(on, db, campaign, prefix):
 
 
 def test_office_codes_can_be_overridden_and_unknown_ones_are_none(on):
-    unknown = dataclasses.replace(SCHUMER, external_id="X000000")
+    unknown = dataclasses.replace(SCHUMER, external_id="X000000", details={})  # no class known
     assert cwc.office_code(unknown) is None
     assert cwc.office_code(unknown, {"X000000": "SNY01"}) == "SNY01"
     assert cwc.office_code(MAY) is None and cwc.office_code(AAMC) is None
@@ -442,7 +451,7 @@ def test_accepts_members_of_congress_only(on):
     assert adapter.accepts(MANNION) and adapter.accepts(BEGICH)
     assert not adapter.accepts(MAY)  # a state senator
     assert not adapter.accepts(AAMC)  # an organisation target
-    assert not adapter.accepts(dataclasses.replace(SCHUMER, external_id="X000000"))
+    assert not adapter.accepts(dataclasses.replace(SCHUMER, external_id="X000000", details={}))
     assert channels.choose(SCHUMER) is Channel.CWC
     assert channels.choose(MANNION) is Channel.CWC
     assert channels.choose(MAY) is Channel.EMAIL
@@ -615,3 +624,27 @@ def test_with_redis_the_mail_worker_posts_it(on, db, campaign, prefix, posts):
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).status is LetterStatus.SENT
     assert "apikey=senate-key" in posts[0][0]
+
+
+def test_senate_office_codes_come_from_the_imported_class_and_survive_the_letter(
+    on, db, directory
+):
+    from sqlalchemy import select
+
+    from advocacy.legislators.models import DirectorySnapshot, Legislator
+    from advocacy.letters.addressing import from_legislator, from_letter
+
+    def senator(bioguide: str) -> Legislator:
+        return db.session.scalars(
+            select(Legislator)
+            .join(DirectorySnapshot, DirectorySnapshot.id == Legislator.snapshot_id)
+            .where(DirectorySnapshot.active, Legislator.external_id == bioguide)
+        ).one()
+
+    schumer, gillibrand = senator("S000148"), senator("G000555")
+    assert (schumer.senate_class, gillibrand.senate_class) == (3, 1)
+    assert cwc.office_code(from_legislator(schumer)) == "SNY02"
+    assert cwc.office_code(from_legislator(gillibrand)) == "SNY00"
+    # The letter's copy of the recipient keeps the class: a refresh cannot change the code.
+    copied = Letter(**copy_fields(from_legislator(schumer)))
+    assert cwc.office_code(from_letter(copied)) == "SNY02"
