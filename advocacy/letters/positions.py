@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from advocacy.core import inputs
 from advocacy.core.errors import DomainError
@@ -117,6 +117,15 @@ def _is(position: Position) -> Any:
     return CampaignPosition.position == position
 
 
+# Congress first (Senate, House), then the state legislature; districts in number order.
+_CHAMBER_ORDER = case(
+    {c.value: i for i, c in enumerate(Chamber)}, value=Legislator.chamber, else_=9
+)
+_district_number = case(
+    (func.length(Legislator.district) < 4, func.length(Legislator.district)), else_=9
+)
+
+
 def legislators(
     campaign: LetterCampaign,
     state: str | None = None,
@@ -137,7 +146,9 @@ def legislators(
     query = (
         _joined(campaign, Legislator, CampaignPosition)
         .where(*where)
-        .order_by(Legislator.chamber, Legislator.state, Legislator.district, Legislator.name)
+        .order_by(
+            _CHAMBER_ORDER, Legislator.state, _district_number, Legislator.district, Legislator.name
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
