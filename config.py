@@ -77,6 +77,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
+    "CONGRESS_API_KEY": ("CONGRESS_API_KEY", str),
+    "CONGRESS_API_URL": ("CONGRESS_API_URL", str),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _bool),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_LIMIT_PER_ADDRESS": ("LOGIN_LIMIT_PER_ADDRESS", str),
@@ -183,6 +185,12 @@ class Config:
     # "https://geocoding.geo.census.gov/geocoder/geographies/address"; the address is sent to
     # the Census Bureau and is never logged or stored here.
     ADDRESS_GEOCODER_URL: str | None = None
+    # Optional, online: `flask letters sync-positions` reads bills' sponsors and cosponsors
+    # from the Congress.gov API v3 with this key (free: https://api.congress.gov/sign-up/).
+    # Unset, nothing is fetched. The URL is a setting so tests (and mirrors) can point it
+    # elsewhere; a file:// URL reads <path>.json files.
+    CONGRESS_API_KEY: str | None = None
+    CONGRESS_API_URL = "https://api.congress.gov/v3"
 
     SIGNATURE_CONFIRM_DAYS = 7
     RECENT_SIGNERS = 10

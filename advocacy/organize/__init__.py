@@ -1,6 +1,6 @@
 """The organizer's pages: their organisation's petitions, editing, preview, publish and close,
-and updates to signers. The Blueprint lives here; ``views`` and ``updates`` add its routes and
-share ``helpers``."""
+updates to signers, and letter campaigns. The Blueprint lives here; ``views``, ``updates`` and
+``campaigns`` add its routes and share ``helpers``."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -14,4 +14,8 @@ def require_login() -> None:
     """Every organizer page needs a logged-in user."""
 
 
-from advocacy.organize import updates, views  # noqa: E402, F401 - they register the routes
+from advocacy.organize import (  # noqa: E402, F401 - they register the routes
+    campaigns,
+    updates,
+    views,
+)
