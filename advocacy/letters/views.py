@@ -296,14 +296,14 @@ def reported(token: str, letter_id: int):
 @bp.get("/letters/<token>/<int:letter_id>.pdf")
 def pdf(token: str, letter_id: int):
     """The letter as a PDF (US Letter, business-letter layout): the writer's letters only."""
-    # letters.pdf (ReportLab) arrives from its own branch; until it is merged this route
-    # cannot render (mypy: the module is missing in this branch only).
-    from advocacy.letters import pdf as printing  # type: ignore[attr-defined,unused-ignore]
-
     writer = _writer(token)
     letter = db.session.get(models.Letter, letter_id)
     if letter is None or letter.writer_id != writer.id:
         abort(404)
+    # letters.pdf (ReportLab) is written on its own branch; the ignore is for mypy on a
+    # branch without it.
+    from advocacy.letters import pdf as printing  # type: ignore[attr-defined,unused-ignore]
+
     printed = printing.PrintedLetter(
         date=(letter.confirmed_at or letter.created_at).date(),
         sender_lines=supporter_lines(
