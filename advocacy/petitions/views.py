@@ -243,7 +243,13 @@ def signed(slug: str):
     if thanked is None or petition.require_confirmation:
         return redirect(url_for("petitions.show", slug=slug))
     return render_template(
-        "petitions/thanks.html", petition=petition, signature=None, shares=share_links(petition)
+        "petitions/thanks.html",
+        petition=petition,
+        signature=None,
+        shares=share_links(petition),
+        after_signing=after_signing.boxes(thanked, services.make_token(thanked))
+        if thanked.is_confirmed
+        else [],
     )
 
 
