@@ -85,6 +85,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LOGIN_LIMIT_PER_ACCOUNT": ("LOGIN_LIMIT_PER_ACCOUNT", str),
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
     "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
+    "LETTER_LIMIT_PER_ADDRESS": ("LETTER_LIMIT_PER_ADDRESS", str),
     "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
     "CWC_ENABLED": ("CWC_ENABLED", _bool),
     "CWC_CHAMBERS": ("CWC_CHAMBERS", _list),
@@ -215,6 +216,9 @@ class Config:
     # At most this many confirmation / "already signed" emails per address per petition in a
     # rolling day; later attempts see the same "check your inbox" page and nothing is sent.
     SIGN_NOTICES_PER_DAY = 3
+    # Letters per client address: the action page's form and "Send my letters" (each send
+    # may queue several emails to offices), a burst and a sustained limit like signing.
+    LETTER_LIMIT_PER_ADDRESS = "10 per minute; 60 per hour"
     # Street-address lookups (each one calls the Census Geocoder when it is configured).
     GEOCODER_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
 
@@ -284,6 +288,7 @@ class TestingConfig(Config):
     # start from zero (the ``limits_on`` fixture).
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ACCOUNT = "100000/minute"
+    LETTER_LIMIT_PER_ADDRESS = "100000/minute"
     GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False

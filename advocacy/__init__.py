@@ -70,7 +70,9 @@ def register_extensions(app: Flask) -> None:
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from advocacy.letters.views import after_signing_box
     from advocacy.mail.unsubscribe import show_senders_with
+    from advocacy.petitions import after_signing
     from advocacy.petitions.senders import unsubscribe_sender
 
     app.session_interface = ReusedSerializerSessionInterface()
@@ -85,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     advocacy_mail.register(app)
     show_senders_with(app, unsubscribe_sender)
+    after_signing.register(app, after_signing_box)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite

@@ -7,6 +7,7 @@ organisation is given to it (template context, ``unsubscribe.show_senders_with``
 
 from advocacy.mail.broadcasts import broadcast_html, counts_of_broadcasts, create_broadcast
 from advocacy.mail.dispatch import register
+from advocacy.mail.models import MessageStatus, OutboxMessage
 from advocacy.mail.outbox import enqueue
 from advocacy.mail.suppression import is_suppressed, reachable, suppress
 
@@ -15,6 +16,8 @@ __all__ = [
     "counts_of_broadcasts",
     "create_broadcast",
     "enqueue",
+    "MessageStatus",
+    "OutboxMessage",
     "is_suppressed",
     "reachable",
     "register",

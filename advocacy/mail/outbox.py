@@ -37,6 +37,9 @@ def enqueue(
     transactional: bool = True,
     organization_id: int | None = None,
     petition_id: int | None = None,
+    from_name: str | None = None,
+    reply_to: str | None = None,
+    cc: str | None = None,
     **context: Any,
 ) -> int:
     """Render ``email/<template>.txt`` and ``.html``, queue the message in this transaction.
@@ -49,6 +52,10 @@ def enqueue(
     ``unsubscribe_url`` (this petition, or the organisation) and ``unsubscribe_all_url`` (every
     mail of the organisation), the message carries ``List-Unsubscribe`` and
     ``List-Unsubscribe-Post`` (RFC 8058), and it is not sent if the address has unsubscribed.
+
+    Mail sent on someone's behalf (a supporter's letter to an office) gives ``from_name``
+    (the From display name; the address stays the platform's, so SPF and DKIM hold),
+    ``reply_to`` (where the office's answer goes) and ``cc`` (who gets a copy).
     """
     unsubscribe_url = None
     if not transactional:
@@ -74,6 +81,9 @@ def enqueue(
             "organization_id": organization_id,
             "petition_id": petition_id,
             "unsubscribe_url": unsubscribe_url,
+            "from_name": from_name[:200] if from_name else None,
+            "reply_to": reply_to,
+            "cc": cc,
         },
     ).scalar_one()
     deliver_after_commit(db.session, [message_id])

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import policy as email_policy
 from email.mime.base import MIMEBase
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from flask import current_app
@@ -115,6 +116,9 @@ def send(backend: str, message: OutboxMessage, connection: Connection | None = N
             recipients=[message.recipient],
             body=message.text_body,
             html=message.html_body,
+            sender=sender_of(message) if message.from_name else None,
+            reply_to=message.reply_to,
+            cc=[message.cc] if message.cc else None,
         )
         if message.message_id:  # the same Message-ID on every attempt
             email.msgId = message.message_id
@@ -134,8 +138,14 @@ def send(backend: str, message: OutboxMessage, connection: Connection | None = N
                 raise MaybeDelivered(f"{type(exc).__name__}: {exc}") from exc
             raise
     elif backend == "console":
+        headers = {
+            "From": formataddr(sender_of(message)) if message.from_name else None,
+            "Reply-To": message.reply_to,
+            "Cc": message.cc,
+        }
+        extra = "".join(f"{name}: {value}\n" for name, value in headers.items() if value)
         print(
-            f"\n----- mail to {message.recipient} -----\nSubject: {message.subject}\n\n"
+            f"\n----- mail to {message.recipient} -----\n{extra}Subject: {message.subject}\n\n"
             f"{message.text_body}\n----- end of mail -----",
             file=sys.stderr,
             flush=True,
@@ -144,6 +154,13 @@ def send(backend: str, message: OutboxMessage, connection: Connection | None = N
         pass  # kept in the outbox table only
     else:
         raise ValueError(f"Unknown MAIL_BACKEND {backend!r}")
+
+
+def sender_of(message: OutboxMessage) -> tuple[str, str]:
+    """(display name, address) of the From header: the platform's address always; the
+    message's ``from_name`` ("Maria Okonkwo via Org") when it is sent on someone's behalf."""
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"] or "")
+    return (message.from_name or name, address)
 
 
 class _SignedMessage(Message):

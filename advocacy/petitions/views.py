@@ -26,7 +26,7 @@ from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.security import allow_framing
 from advocacy.extensions import csrf, db, limiter
-from advocacy.petitions import cache, services
+from advocacy.petitions import after_signing, cache, services
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
 from advocacy.petitions.forms import ConfirmForm, DistrictsForm, SignForm
 from advocacy.petitions.models import Petition, Signature
@@ -243,7 +243,13 @@ def signed(slug: str):
     if thanked is None or petition.require_confirmation:
         return redirect(url_for("petitions.show", slug=slug))
     return render_template(
-        "petitions/thanks.html", petition=petition, signature=None, shares=share_links(petition)
+        "petitions/thanks.html",
+        petition=petition,
+        signature=None,
+        shares=share_links(petition),
+        after_signing=after_signing.boxes(thanked, services.make_token(thanked))
+        if thanked.is_confirmed
+        else [],
     )
 
 
@@ -292,6 +298,7 @@ def _render_thanks(
         choices=services.district_choices(signature),
         districts_form=form or DistrictsForm(),
         choice_error=error,
+        after_signing=after_signing.boxes(signature, token) if signature.is_confirmed else [],
     )
 
 

@@ -626,9 +626,7 @@ def test_with_redis_the_mail_worker_posts_it(on, db, campaign, prefix, posts):
     assert "apikey=senate-key" in posts[0][0]
 
 
-def test_senate_office_codes_come_from_the_imported_class_and_survive_the_letter(
-    on, db, directory
-):
+def test_senate_office_codes_come_from_the_imported_class_and_survive_the_letter(on, db, directory):
     from sqlalchemy import select
 
     from advocacy.legislators.models import DirectorySnapshot, Legislator

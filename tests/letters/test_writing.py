@@ -1,0 +1,46 @@
+"""Writing: from a confirmed signature to drafted letters, one per office."""
+
+from __future__ import annotations
+
+from advocacy.letters.models import Channel, LetterStatus
+
+from .conftest import letters_of, sign_and_confirm, writing_page
+
+
+def test_thanks_page_offers_letters_and_13202_writes_to_every_own_legislator(
+    client, mailbox, petition_campaign
+):
+    petition = petition_campaign.petition
+    page = writing_page(client, sign_and_confirm(client, mailbox, petition))
+    html = client.get(page).get_data(as_text=True)
+    assert "Which district is yours?" in html
+    assert "NY-128" in html and "NY-129" in html
+    response = client.post(f"{page}/districts", data={"state_lower": "NY-129"})
+    assert response.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "Which district is yours?" not in html
+    for name in ("Charles E. Schumer", "Kirsten E. Gillibrand", "John W. Mannion", "Rachel May",
+                 "Bill Magnarelli"):  # fmt: skip
+        assert name in html
+    assert "Pamela Hunter" not in html
+    assert "Offices give more weight to letters in your own words" in html
+
+    note = "My daughter matched in Syracuse; the hospital needs more slots."
+    response = client.post(page, data={"personal_note": note})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    letters = {x.recipient_name: x for x in letters_of("maria@example.com")}
+    assert set(letters) == {"Charles E. Schumer", "Kirsten E. Gillibrand", "John W. Mannion",
+                            "Rachel May", "Bill Magnarelli"}  # fmt: skip
+    assert letters["Charles E. Schumer"].recipient_salutation == "Dear Senator Schumer:"
+    assert letters["John W. Mannion"].recipient_salutation == "Dear Representative Mannion:"
+    assert letters["Bill Magnarelli"].recipient_salutation == "Dear Assembly Member Magnarelli:"
+    assert letters["Rachel May"].recipient_salutation == "Dear Senator May:"
+    assert letters["Charles E. Schumer"].channel is Channel.WEB_FORM
+    assert letters["John W. Mannion"].channel is Channel.WEB_FORM
+    assert letters["Rachel May"].channel is Channel.EMAIL
+    assert letters["Bill Magnarelli"].channel is Channel.EMAIL
+    for letter in letters.values():
+        assert letter.status is LetterStatus.DRAFTED
+        assert note in letter.body
+        assert 0 < letter.personal_share < 1
+    assert "H.R. 3890, S. 2439" in letters["Rachel May"].subject
