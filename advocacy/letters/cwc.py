@@ -452,9 +452,9 @@ def message_for(
         organization=campaign.organization.name,
         campaign_id=campaign.slug,
         member_office=(letter.recipient_details or {}).get("cwc", {}).get("office") or "",
-        # Advocacy does not ask writers for a prefix (yet): a Writer.prefix is read if the
-        # model gains one; without it the message is refused and the letter is marked failed.
-        prefix=(getattr(writer, "prefix", None) or "").strip(),
+        # Optional on the writing page; without one the message is refused and the letter
+        # is marked failed (its web form and PDF stay available).
+        prefix=(writer.prefix or "").strip(),
         first_name=writer.first_name.strip(),
         last_name=writer.last_name.strip(),
         address_lines=address,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from advocacy.core.forms import SafeForm, person_name, strip, us_zip
@@ -59,8 +59,32 @@ class ActionForm(SafeForm):
     opt_in = BooleanField(CONSENT_TEXT, default=False)  # stored as the consent given
 
 
+PREFIXES = ("Mr.", "Ms.", "Mrs.", "Mx.", "Dr.")
+
+
 class NoteForm(SafeForm):
-    """The writer's own paragraph, one for all their letters."""
+    """The writer's own paragraph, one for all their letters, and the address they sign with
+    (prefilled from the signature; offices check that a letter comes from a constituent)."""
+
+    prefix = SelectField(
+        "Title (optional)",
+        choices=[("", "None"), *((p, p) for p in PREFIXES)],
+        default="",
+        validate_choice=True,
+    )
+    address = StringField(
+        "Street address",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep the address under 200 characters."),
+        ],
+    )
+    city = StringField(
+        "City",
+        filters=[strip],
+        validators=[Optional(), Length(max=80, message="Keep the city under 80 characters.")],
+    )
 
     personal_note = TextAreaField(
         "Your own words (optional)",

@@ -229,6 +229,8 @@ class Writer(Model):
     )
     first_name: Mapped[str] = mapped_column(String(60))
     last_name: Mapped[str] = mapped_column(String(60))
+    # "Ms.", "Dr." …: optional; Communicating with Congress requires one.
+    prefix: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(80))

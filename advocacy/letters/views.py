@@ -169,7 +169,13 @@ def _render_write(
     writers.settle_by_address(writer)
     found = recipients_for(writer)
     if form is None:
-        form = NoteForm(formdata=None, personal_note=writer.personal_note or "")
+        form = NoteForm(
+            formdata=None,
+            personal_note=writer.personal_note or "",
+            prefix=writer.prefix or "",
+            address=writer.address or "",
+            city=writer.city or "",
+        )
     note = form.personal_note.data if not form.errors else writer.personal_note
     return render_template(
         "letters/write.html",
@@ -196,7 +202,13 @@ def draft(token: str):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            writing.draft_letters(writer, form.personal_note.data)
+            writing.draft_letters(
+                writer,
+                form.personal_note.data,
+                prefix=form.prefix.data,
+                address=form.address.data,
+                city=form.city.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.personal_note.errors = [*form.personal_note.errors, exc.message]

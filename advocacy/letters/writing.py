@@ -102,8 +102,18 @@ def letters_of(writer: Writer) -> list[Letter]:
     return sorted(letters, key=lambda letter: order.get(letter.recipient_key, 0))
 
 
-def draft_letters(writer: Writer, personal_note: str | None) -> list[Letter]:
+def draft_letters(
+    writer: Writer,
+    personal_note: str | None,
+    *,
+    prefix: str | None = None,
+    address: str | None = None,
+    city: str | None = None,
+) -> list[Letter]:
     """Write (or rewrite) the drafted letters of a confirmed writer; one commit.
+
+    ``prefix``, ``address`` and ``city``, when given, are what the writer signs with (kept on
+    the writer, printed in every letter's address block; empty clears them).
 
     DomainError when the writer is unconfirmed, a district is still to be chosen, the
     paragraph is too long, or the campaign's template cannot be rendered.
@@ -113,6 +123,9 @@ def draft_letters(writer: Writer, personal_note: str | None) -> list[Letter]:
     if not writer.campaign.is_open:
         raise DomainError("This campaign is closed and no longer takes letters.")
     note = clean_note(personal_note)
+    for name, value in (("prefix", prefix), ("address", address), ("city", city)):
+        if value is not None:
+            setattr(writer, name, value.strip() or None)
     found = recipients_for(writer)
     if found.open_choices:
         raise DomainError("Choose your district first.", field=next(iter(found.open_choices)))

@@ -193,6 +193,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("first_name", sa.String(length=60), nullable=False),
         sa.Column("last_name", sa.String(length=60), nullable=False),
+        sa.Column("prefix", sa.String(length=10), nullable=True),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("address", sa.String(length=200), nullable=True),
         sa.Column("city", sa.String(length=80), nullable=True),

@@ -48,7 +48,7 @@ def test_sign_confirm_write_review_and_send_on_a_phone(
     assert_accessible(page)
     assert_no_horizontal_overflow(page)
     snap(page, "letters-choose", phone=False)
-    page.get_by_label("NY-129").check()
+    page.get_by_label("NY District 129").check()
     page.get_by_role("button", name="Save my district").click()
     page.wait_for_url(re.compile(r".*/letters/[^/]+$"))
 

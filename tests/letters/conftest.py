@@ -17,8 +17,8 @@ ALL_CHAMBERS = [c.value for c in (
     Chamber.US_SENATE, Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER
 )]  # fmt: skip
 BODY = (
-    "{{ supporter.address_block }}\n\n"
-    "As your constituent in {{ supporter.city }}, I ask you to support {{ campaign.bills }}.\n\n"
+    "As your constituent{% if supporter.city %} in {{ supporter.city }}{% endif %}, "
+    "I ask you to support {{ campaign.bills }}.\n\n"
     "{{ personal_note }}\n\n"
     "More residency positions mean more doctors where patients wait."
 )

@@ -44,3 +44,40 @@ def test_thanks_page_offers_letters_and_13202_writes_to_every_own_legislator(
         assert note in letter.body
         assert 0 < letter.personal_share < 1
     assert "H.R. 3890, S. 2439" in letters["Rachel May"].subject
+
+
+def test_the_writer_signs_with_a_prefix_and_postal_address_kept_for_every_letter(
+    client, mailbox, petition_campaign
+):
+    from advocacy.letters.writing import full_text
+
+    page = writing_page(client, sign_and_confirm(client, mailbox, petition_campaign.petition))
+    client.post(f"{page}/districts", data={"state_lower": "NY-129"})
+    html = client.get(page).get_data(as_text=True)
+    assert "Your name and address on the letters" in html
+
+    # A prefix that is not offered is refused beside its field; the other entries are kept.
+    bad = {"prefix": "Sir", "address": "100 S Salina St", "city": "Syracuse",
+           "personal_note": "I am a medical graduate."}  # fmt: skip
+    response = client.post(page, data=bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Not a valid choice" in html
+    assert 'value="100 S Salina St"' in html and "I am a medical graduate." in html
+    assert letters_of("maria@example.com") == []
+
+    response = client.post(page, data={**bad, "prefix": "Dr."})
+    assert response.status_code == 302
+    letters = letters_of("maria@example.com")
+    assert len(letters) == 5
+    writer = letters[0].writer
+    assert (writer.prefix, writer.address, writer.city) == ("Dr.", "100 S Salina St", "Syracuse")
+    for letter in letters:
+        text = full_text(letter)
+        assert text.endswith("Maria Okonkwo\n100 S Salina St\nSyracuse, NY 13202"), text
+        assert "As your constituent in Syracuse" in letter.body
+
+    # Clearing the address on a redraft takes it off the letters again.
+    client.post(page, data={"prefix": "", "address": "", "city": "", "personal_note": "Again."})
+    writer = letters_of("maria@example.com")[0].writer
+    assert (writer.prefix, writer.address, writer.city) == (None, None, None)
