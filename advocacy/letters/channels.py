@@ -19,7 +19,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from advocacy.letters.addressing import Recipient
-from advocacy.letters.models import Channel, Letter
+from advocacy.letters.models import Channel, Letter, Writer
 
 _EXTENSION_KEY = "advocacy_letter_adapters"
 
@@ -29,6 +29,10 @@ class Adapter(Protocol):
 
     def accepts(self, recipient: Recipient) -> bool:
         """Whether this adapter can deliver to this office."""
+        ...
+
+    def accepts_writer(self, writer: Writer) -> bool:
+        """Whether the writer gave what this channel requires (CWC: a prefix, an address)."""
         ...
 
     def deliver(self, letter: Letter) -> None:
@@ -44,8 +48,16 @@ def adapters() -> list[Adapter]:
     return list(current_app.extensions.get(_EXTENSION_KEY, []))
 
 
-def adapter_for(recipient: Recipient) -> Adapter | None:
-    return next((a for a in adapters() if a.accepts(recipient)), None)
+def adapter_for(recipient: Recipient, writer: Writer | None = None) -> Adapter | None:
+    """The first adapter that takes this office (and this writer, when given)."""
+    return next(
+        (
+            a
+            for a in adapters()
+            if a.accepts(recipient) and (writer is None or a.accepts_writer(writer))
+        ),
+        None,
+    )
 
 
 def form_link(recipient: Recipient) -> str | None:
@@ -54,9 +66,10 @@ def form_link(recipient: Recipient) -> str | None:
     return recipient.web_form or recipient.website
 
 
-def choose(recipient: Recipient) -> Channel:
-    """The channel a letter to this office goes by."""
-    adapter = adapter_for(recipient)
+def choose(recipient: Recipient, writer: Writer | None = None) -> Channel:
+    """The channel a letter to this office goes by (from this writer: an adapter that needs
+    what the writer did not give is passed over for the office's own channels)."""
+    adapter = adapter_for(recipient, writer)
     if adapter is not None:
         return adapter.channel
     if recipient.email:

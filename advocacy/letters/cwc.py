@@ -52,7 +52,7 @@ from advocacy.core.inputs import has_control
 from advocacy.extensions import db
 from advocacy.legislators.models import Chamber
 from advocacy.letters.addressing import LEGISLATOR, Recipient, from_letter
-from advocacy.letters.models import Channel, Letter, LetterStatus
+from advocacy.letters.models import Channel, Letter, LetterStatus, Writer
 
 log = logging.getLogger(__name__)
 
@@ -500,6 +500,10 @@ class CwcAdapter:
         if recipient.chamber not in (config.get("CWC_CHAMBERS") or ()):
             return False
         return office_code(recipient, config.get("CWC_OFFICE_CODES") or {}) is not None
+
+    def accepts_writer(self, writer: Writer) -> bool:
+        """CWC requires the constituent's prefix and postal address."""
+        return (writer.prefix or "") in PREFIXES and bool(writer.address and writer.city)
 
     def deliver(self, letter: Letter) -> None:
         """Build and check the message now (no network); post it after the commit. A

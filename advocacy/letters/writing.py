@@ -81,7 +81,7 @@ def previews(writer: Writer, found: Recipients, personal_note: str | None = None
     note = writer.personal_note if personal_note is None else personal_note
     out = []
     for recipient in found.recipients:
-        channel = channels.choose(recipient)
+        channel = channels.choose(recipient, writer)
         try:
             drafted: Draft | None = draft(writer.campaign, writer, recipient, note or "")
             problem = None
@@ -147,7 +147,7 @@ def draft_letters(
             ) from exc
         values = {
             **copy_fields(recipient),
-            "channel": channels.choose(recipient),
+            "channel": channels.choose(recipient, writer),
             "subject": drafted.subject,
             "body": drafted.body,
             "personal_note": drafted.personal_note or None,

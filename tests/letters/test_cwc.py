@@ -461,6 +461,20 @@ def test_accepts_members_of_congress_only(on):
     assert channels.choose(MAY) is Channel.EMAIL
 
 
+def test_a_writer_without_prefix_or_address_gets_the_offices_own_channel(on):
+    ready = Writer(prefix="Dr.", address="100 S Salina St", city="Syracuse")
+    assert channels.choose(SCHUMER, ready) is Channel.CWC
+    with_form = dataclasses.replace(SCHUMER, web_form="https://www.schumer.senate.gov/contact")
+    for writer in (
+        Writer(prefix=None, address="100 S Salina St", city="Syracuse"),
+        Writer(prefix="Sir", address="100 S Salina St", city="Syracuse"),
+        Writer(prefix="Dr.", address=None, city="Syracuse"),
+        Writer(prefix="Dr.", address="100 S Salina St", city=None),
+    ):
+        assert channels.choose(with_form, writer) is Channel.WEB_FORM
+        assert channels.choose(SCHUMER, writer) is Channel.PRINT  # this copy has no form
+
+
 def test_accepts_only_the_chambers_that_approved_the_vendor(on):
     on.config["CWC_CHAMBERS"] = ["us_house"]
     adapter = cwc.CwcAdapter(on)
