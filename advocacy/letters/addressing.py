@@ -159,7 +159,11 @@ def from_legislator(legislator: Legislator, position: Position = Position.UNKNOW
         website=legislator.website,
         party=legislator.party,
         position=position,
-        details={"senate_class": legislator.senate_class} if legislator.senate_class else {},
+        details={
+            k: v
+            for k, v in (("senate_class", legislator.senate_class), ("rank", legislator.rank))
+            if v
+        },
     )
 
 
@@ -236,7 +240,7 @@ def from_letter(letter: Letter) -> Recipient:
         organization=details.get("organization") or "",
         party=details.get("party"),
         position=letter.position,
-        details={k: v for k, v in details.items() if k == "senate_class"},
+        details={k: v for k, v in details.items() if k in ("senate_class", "rank")},
     )
 
 
@@ -259,12 +263,18 @@ def supporter_lines(
 
 
 def recipients_sorted(recipients: Sequence[Recipient]) -> list[Recipient]:
-    """Congress first (Senate, House), then the state legislature, then organisations."""
+    """Congress first (Senate, senior senator first; House), then the state legislature,
+    then organisations."""
     order = {c.value: i for i, c in enumerate(
         (Chamber.US_SENATE, Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER,
          Chamber.STATE_LEGISLATURE)
     )}  # fmt: skip
     return sorted(
         recipients,
-        key=lambda r: (order.get(r.chamber or "", 9), r.kind != LEGISLATOR, r.last_name),
+        key=lambda r: (
+            order.get(r.chamber or "", 9),
+            r.kind != LEGISLATOR,
+            r.details.get("rank") != "senior",
+            r.last_name,
+        ),
     )

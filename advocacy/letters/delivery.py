@@ -223,7 +223,8 @@ def next_step(letter: Letter) -> str:
     if letter.channel is Channel.EMAIL:
         return "We are emailing it to the office, with a copy to you; replies come to you."
     if letter.channel is Channel.WEB_FORM:
-        return "Paste it into the office's contact form (link below), then tell us you sent it."
+        where = "contact form" if letter.recipient_web_form else "contact form (on its website)"
+        return f"Paste it into the office's {where}, linked below, then tell us you sent it."
     if letter.channel is Channel.PRINT:
         return "Print the PDF, sign it and post it to the address on it."
     return "It is queued for the office's official delivery system."

@@ -46,7 +46,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "petition": {
         "title": "The petition's title",
         "url": "The petition's address",
-        "signature_count": "Confirmed signatures so far",
+        "signature_count": "Confirmed signatures so far (prints as 6,912)",
         "goal": "The signature goal",
     },
     "campaign": {
@@ -58,7 +58,9 @@ FIELDS: dict[str, dict[str, str]] = {
 TOP_FIELDS = {"personal_note": "The supporter's own paragraph (may be empty)"}
 
 # Filters an organizer may use: none of them can grow the output without bound.
-ALLOWED_FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default", "d", "striptags")
+ALLOWED_FILTERS = (
+    "upper", "lower", "title", "capitalize", "trim", "default", "d", "striptags", "number",
+)  # fmt: skip
 MAX_TEMPLATE_LENGTH = 20_000
 MAX_OUTPUT_LENGTH = 40_000
 
@@ -118,8 +120,24 @@ def _environment() -> _LetterSandbox:
     )
     env.globals.clear()
     env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
-    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS if name != "number"}
+    env.filters["number"] = _number
     return env
+
+
+class Count(int):
+    """A count or goal: compares and adds as an int, prints as a letter prints numbers
+    ("6,912 people have signed"); the result of arithmetic is a plain int (``|number``)."""
+
+    def __str__(self) -> str:
+        return f"{int(self):,}"
+
+
+def _number(value: Any) -> str:
+    """``{{ (petition.goal - petition.signature_count)|number }}`` → "3,088"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 _ENV = _environment()
@@ -411,7 +429,7 @@ def _scalar(value: Any) -> str | int:
     if value is None:
         return ""
     if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
+        return Count(value)
     try:
         text = str(value)
     except Exception:  # an object whose __str__ fails is no value

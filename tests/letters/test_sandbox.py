@@ -372,3 +372,14 @@ def test_sample_values_take_a_recipient():
     assert render("Dear {{ recipient.title }} {{ recipient.last_name }}:", values) == (
         "Dear Assembly Member Hunter:"
     )
+
+
+def test_counts_print_with_thousands_separators_and_still_compare():
+    values = sample_values()  # 6,912 of 10,000
+    assert render("{{ petition.signature_count }} of {{ petition.goal }}", values) == (
+        "6,912 of 10,000"
+    )
+    source = "{{ (petition.goal - petition.signature_count)|number }} to go"
+    check(source)
+    assert render(source, values) == "3,088 to go"
+    assert render("{{ supporter.zip|number }}", values) == "13202"  # text stays text
