@@ -8,7 +8,16 @@ close ask once on a confirmation page, like a petition's.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from advocacy.core.errors import DomainError
@@ -325,6 +334,19 @@ def campaign_positions(campaign_id: int):
         summary=positions.summary(campaign),
         positions=list(Position),
         args={"state": state, "position": filters.position.data or ""},
+    )
+
+
+@bp.get("/campaigns/sample-positions.csv")
+def sample_positions():
+    """The demo's example file for the import: real ids, positions marked as an example."""
+    from advocacy.demo.services import SAMPLE_POSITIONS
+
+    return send_file(
+        SAMPLE_POSITIONS,
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name="sample-positions.csv",
     )
 
 

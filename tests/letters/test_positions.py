@@ -138,3 +138,16 @@ def test_another_organisations_positions_are_404(client, make, directory, organi
     assert client.get(f"/organize/campaigns/{other.id}/positions").status_code == 404
     assert upload(client, other, b"external_id,position\nS000148,supports\n").status_code == 404
     assert stored(other) == {}
+
+
+def test_the_positions_page_offers_the_example_file_to_organizers_only(client, auth, make):
+    from advocacy.demo.services import SAMPLE_POSITIONS
+
+    assert client.get("/organize/campaigns/sample-positions.csv").status_code == 302  # log in
+    user = make.organizer()
+    auth.login(user.email)
+    response = client.get("/organize/campaigns/sample-positions.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.data == SAMPLE_POSITIONS.read_bytes()
+    assert "EXAMPLE — not a real position" in response.get_data(as_text=True)
