@@ -55,6 +55,9 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         )
 
     register_extensions(app)
+    from advocacy.core.ids import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

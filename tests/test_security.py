@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from advocacy.petitions import services
 
 
@@ -260,3 +262,33 @@ def test_gunicorn_sends_no_version_banner(tmp_path):
     servers = headers.get_all("Server") or []
     assert servers and all("/" not in s and not any(c.isdigit() for c in s) for s in servers)
     assert "camera=()" in headers["Permissions-Policy"]
+
+
+def test_an_id_past_the_integer_columns_is_a_404_on_every_route(app, client, auth, make):
+    """Primary keys are INTEGER (int4 on PostgreSQL): /…/3000000000/… failed in the database
+    (a 500) on every route with an id; now no route matches such a number."""
+    from werkzeug.routing import IntegerConverter
+
+    from advocacy.core.ids import MAX_ID
+
+    auth.login(make.organizer().email)
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if any(isinstance(c, IntegerConverter) for c in r._converters.values())
+    ]
+    assert len(rules) >= 10
+    for rule in rules:
+        for too_big in (MAX_ID + 1, 10**20):
+            values = {
+                arg: too_big if isinstance(rule._converters[arg], IntegerConverter) else "x"
+                for arg in rule.arguments
+            }
+            path = rule.rule
+            for arg, value in values.items():
+                path = re.sub(rf"<[^>]*:?{arg}>", str(value), path)
+            for method in {"GET", "POST"} & set(rule.methods or ()):
+                response = client.open(path, method=method)
+                assert response.status_code == 404, (method, path, response.status_code)
+    # The largest id still routes (to a row that does not exist).
+    assert client.get(f"/organize/campaigns/{MAX_ID}").status_code == 404

@@ -182,3 +182,18 @@ def test_letters_are_rate_limited_per_address(app, client, standalone, limits_on
     response = client.post(f"/act/{standalone.slug}", data=form(email="c@example.com"))
     assert response.status_code == 429
     assert writer_count() == 2
+
+
+@pytest.mark.parametrize(
+    "payload", [[2**70, "x"], [2**31, "x"], [0, "x"], [True, "x"], ["1", "x"], [1, 2], {}]
+)
+def test_writer_links_that_we_did_not_issue_are_a_400_page(client, payload):
+    from advocacy.letters.writers import _serializer
+
+    for purpose, url in (("access", "/letters/{}"), ("confirm", "/letters/confirm/{}")):
+        token = _serializer(purpose).dumps(payload)
+        response = client.get(url.format(token))
+        assert response.status_code == 400, (payload, url)
+        assert "not valid" in response.text
+    token = _serializer("access").dumps(payload)
+    assert client.get(f"/letters/{token}/1.pdf").status_code == 400

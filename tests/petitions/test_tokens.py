@@ -9,7 +9,18 @@ from advocacy.petitions import services
 
 @pytest.mark.parametrize(
     "payload",
-    [[2**70, "x"], [2**63, "x"], [-1, "x"], [0, "x"], ["1", "x"], [True, "x"], [1, 2], [1], {}],
+    [
+        [2**70, "x"],
+        [2**63, "x"],
+        [2**31, "x"],
+        [-1, "x"],
+        [0, "x"],
+        ["1", "x"],
+        [True, "x"],
+        [1, 2],
+        [1],
+        {},
+    ],  # fmt: skip
 )
 def test_forged_but_signed_payloads_are_refused(client, make, payload):
     make.signature(make.petition(), confirmed=False)
