@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, Form
+from wtforms import EmailField, Field, Form, StringField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
 
 from advocacy.core import inputs
 from advocacy.core.text import name_problem
@@ -54,3 +54,34 @@ def us_zip(form: Form, field: Field) -> None:
     if state_for_zip(value) is None:
         raise ValidationError("That is not a ZIP code in use in the United States.")
     field.data = value
+
+
+class SupporterForm(SafeForm):
+    """Who a supporter is: the fields the sign form and a letter campaign's form share."""
+
+    first_name = StringField(
+        "First name",
+        filters=[strip],
+        validators=[InputRequired("Enter your first name."), Length(max=60), person_name],
+    )
+    last_name = StringField(
+        "Last name",
+        filters=[strip],
+        validators=[InputRequired("Enter your last name."), Length(max=60), person_name],
+    )
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254),
+            Email(
+                "Enter a valid email address, such as name@example.com.", check_deliverability=False
+            ),
+        ],
+    )
+    zip = StringField(
+        "ZIP code",
+        filters=[strip],
+        validators=[InputRequired("Enter your ZIP code."), us_zip],
+    )

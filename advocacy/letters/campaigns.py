@@ -18,13 +18,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, case, or_, select, type_coerce
+from sqlalchemy import String, case, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.accounts.models import Organization, User
+from advocacy.core import slugs
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
-from advocacy.core.text import slugify
 from advocacy.extensions import db
 from advocacy.legislators.models import Chamber
 from advocacy.letters import drafting, templating
@@ -42,8 +42,6 @@ from advocacy.mail.models import MessageStatus, OutboxMessage
 from advocacy.petitions.models import Petition
 
 MAX_GOAL = 10_000_000
-SLUG_MAX = 100
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The chambers an organizer may choose, in the order the form shows them.
 CAMPAIGN_CHAMBERS = (Chamber.US_SENATE, Chamber.US_HOUSE, Chamber.STATE_UPPER, Chamber.STATE_LOWER)
 CHAMBER_CHOICES = {
@@ -423,33 +421,15 @@ def _preview_one(
 
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:
-    base = slugify(title, SLUG_MAX - 8) or "letters"
-    query = select(LetterCampaign.slug).where(
-        or_(LetterCampaign.slug == base, LetterCampaign.slug.like(f"{base}-%"))
-    )
-    if exclude_id is not None:
-        query = query.where(LetterCampaign.id != exclude_id)
-    taken = set(db.session.scalars(query))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return slugs.unique_slug(LetterCampaign, title, exclude_id, fallback="letters")
 
 
 def _chosen_slug(slug: str, exclude_id: int | None) -> str:
-    if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
-        raise DomainError(
-            "Use lowercase letters, numbers and single hyphens, such as write-for-residencies.",
-            "slug",
-        )
-    query = select(LetterCampaign.id).where(LetterCampaign.slug == slug)
-    if exclude_id is not None:
-        query = query.where(LetterCampaign.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DomainError("Another letter campaign already uses this web address.", "slug")
-    return slug
+    return slugs.chosen_slug(
+        LetterCampaign, slug, exclude_id,
+        example="write-for-residencies",
+        taken="Another letter campaign already uses this web address.",
+    )  # fmt: skip
 
 
 def _new_slug(campaign: LetterCampaign, data: CampaignInput) -> str:

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from advocacy.core.forms import SafeForm, person_name, strip, us_zip
+from advocacy.core.forms import SafeForm, SupporterForm, strip
 from advocacy.letters.writers import CONSENT_TEXT
 from advocacy.letters.writing import NOTE_MAX
 from advocacy.petitions.forms import one_newline
 
 
-class ActionForm(SafeForm):
+class ActionForm(SupporterForm):
     """The action page's form: who is writing, and where they live (their legislators)."""
 
-    first_name = StringField(
-        "First name",
-        filters=[strip],
-        validators=[InputRequired("Enter your first name."), Length(max=60), person_name],
-    )
-    last_name = StringField(
-        "Last name",
-        filters=[strip],
-        validators=[InputRequired("Enter your last name."), Length(max=60), person_name],
-    )
-    email = EmailField(
-        "Email",
-        filters=[strip],
-        validators=[
-            InputRequired("Enter your email address."),
-            Length(max=254),
-            Email(
-                "Enter a valid email address, such as name@example.com.", check_deliverability=False
-            ),
-        ],
-    )
     address = StringField(
         "Street address",
         filters=[strip],
@@ -50,11 +29,6 @@ class ActionForm(SafeForm):
             InputRequired("Enter your city or town."),
             Length(max=80, message="Keep the city under 80 characters."),
         ],
-    )
-    zip = StringField(
-        "ZIP code",
-        filters=[strip],
-        validators=[InputRequired("Enter your ZIP code."), us_zip],
     )
     opt_in = BooleanField(CONSENT_TEXT, default=False)  # stored as the consent given
 

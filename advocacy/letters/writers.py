@@ -18,12 +18,13 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from advocacy.core.db import rowcount, utcnow
+from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.ids import is_row_id
+from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
@@ -219,24 +220,8 @@ def _record_districts(writer_id: int, zip5: str) -> None:
 
 
 def _may_notify(writer_id: int) -> bool:
-    """One more notice email to this writer's address, if its rolling day allows one (one
-    conditional UPDATE, as for signatures)."""
-    now = utcnow()
-    cutoff = now - timedelta(days=1)
-    w = Writer.__table__.c
-    fresh = or_(w.notices_since.is_(None), w.notices_since <= cutoff)
-    statement = (
-        update(Writer.__table__)
-        .where(
-            w.id == writer_id,
-            or_(fresh, w.notices_sent < current_app.config["SIGN_NOTICES_PER_DAY"]),
-        )
-        .values(
-            notices_sent=case((fresh, 1), else_=w.notices_sent + 1),
-            notices_since=case((fresh, now), else_=w.notices_since),
-        )
-    )
-    return rowcount(db.session.execute(statement)) == 1
+    """One more notice email to this writer's address, if its rolling day allows one."""
+    return may_notify(Writer.__table__, writer_id, current_app.config["SIGN_NOTICES_PER_DAY"])
 
 
 def _send_confirmation(writer: Writer, campaign: LetterCampaign) -> None:

@@ -8,25 +8,22 @@ the goal stays ahead of the signatures already collected; a deadline lies in the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.accounts.models import Organization, User
+from advocacy.core import slugs
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
-from advocacy.core.text import slugify
 from advocacy.extensions import db
 from advocacy.petitions import cache
 from advocacy.petitions.models import Petition, PetitionStatus
 
 MAX_GOAL = 10_000_000
-SLUG_MAX = 100
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -151,32 +148,15 @@ def organizations_for(user: User) -> list[Organization]:
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:
     """A slug from ``title`` no other petition uses: ``fund-slots``, then ``fund-slots-2``…"""
-    base = slugify(title, SLUG_MAX - 8)
-    query = select(Petition.slug).where(or_(Petition.slug == base, Petition.slug.like(f"{base}-%")))
-    if exclude_id is not None:
-        query = query.where(Petition.id != exclude_id)
-    taken = set(db.session.scalars(query))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return slugs.unique_slug(Petition, title, exclude_id)
 
 
 def _chosen_slug(slug: str, exclude_id: int | None) -> str:
     """The organizer's own slug, checked for shape and for being free."""
-    if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
-        raise DomainError(
-            "Use lowercase letters, numbers and single hyphens, such as fund-residency-slots.",
-            "slug",
-        )
-    query = select(Petition.id).where(Petition.slug == slug)
-    if exclude_id is not None:
-        query = query.where(Petition.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DomainError("Another petition already uses this web address.", "slug")
-    return slug
+    return slugs.chosen_slug(
+        Petition, slug, exclude_id,
+        example="fund-residency-slots", taken="Another petition already uses this web address.",
+    )  # fmt: skip
 
 
 def _new_slug(petition: Petition, data: PetitionInput) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from advocacy.core.forms import SafeForm, person_name, strip, us_zip
+from advocacy.core.forms import SafeForm, SupporterForm, strip
 from advocacy.petitions.services import CONSENT_TEXT
 
 COMMENT_MAX = 500
@@ -17,38 +17,12 @@ def one_newline(value: object) -> object:
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-class SignForm(SafeForm):
+class SignForm(SupporterForm):
     class Meta:
         # The sign form carries its own double-submit token (core/csrf.py), checked by the
         # view, so that the cached petition page needs no session for a first visit.
         csrf = False
 
-    first_name = StringField(
-        "First name",
-        filters=[strip],
-        validators=[InputRequired("Enter your first name."), Length(max=60), person_name],
-    )
-    last_name = StringField(
-        "Last name",
-        filters=[strip],
-        validators=[InputRequired("Enter your last name."), Length(max=60), person_name],
-    )
-    email = EmailField(
-        "Email",
-        filters=[strip],
-        validators=[
-            InputRequired("Enter your email address."),
-            Length(max=254),
-            Email(
-                "Enter a valid email address, such as name@example.com.", check_deliverability=False
-            ),
-        ],
-    )
-    zip = StringField(
-        "ZIP code",
-        filters=[strip],
-        validators=[InputRequired("Enter your ZIP code."), us_zip],
-    )
     address = StringField(
         "Street address (optional)",
         filters=[strip],

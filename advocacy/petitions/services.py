@@ -39,6 +39,7 @@ from advocacy.accounts.models import Membership, User
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.ids import is_row_id
+from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
@@ -299,27 +300,9 @@ def _signature_values(petition: Petition, data: SignatureInput, email: str) -> d
 
 
 def _may_notify(signature_id: int) -> bool:
-    """Count one more notice email to this signature's address, if its day allows one.
-
-    One conditional UPDATE, so parallel repeats cannot both slip under the limit: a day after
-    the window opened it starts again at one; inside it, the count grows up to the limit.
-    """
-    now = utcnow()
-    cutoff = now - timedelta(days=1)
-    sig = Signature.__table__.c
-    fresh = or_(sig.notices_since.is_(None), sig.notices_since <= cutoff)
-    statement = (
-        update(Signature.__table__)
-        .where(
-            sig.id == signature_id,
-            or_(fresh, sig.notices_sent < current_app.config["SIGN_NOTICES_PER_DAY"]),
-        )
-        .values(
-            notices_sent=case((fresh, 1), else_=sig.notices_sent + 1),
-            notices_since=case((fresh, now), else_=sig.notices_since),
-        )
-    )
-    return rowcount(db.session.execute(statement)) == 1
+    """Count one more notice email to this signature's address, if its day allows one
+    (``core.notices``: one conditional UPDATE, so parallel repeats cannot both slip under)."""
+    return may_notify(Signature.__table__, signature_id, current_app.config["SIGN_NOTICES_PER_DAY"])
 
 
 def _answer_repeat(petition: Petition, signature: Signature) -> None:
