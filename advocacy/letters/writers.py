@@ -28,7 +28,7 @@ from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
-from advocacy.legislators import lookup
+from advocacy.legislators import choices, lookup
 from advocacy.letters.models import CampaignStatus, LetterCampaign, Writer, WriterDistrict
 from advocacy.mail import enqueue
 from advocacy.petitions.models import Signature
@@ -270,30 +270,15 @@ def confirm_writer(token: str) -> Writer:
 
 def district_choices(writer: Writer) -> dict[str, list[WriterDistrict]]:
     """The chambers where the writer's ZIP left several candidate districts, and those."""
-    choices: dict[str, list[WriterDistrict]] = {}
-    for row in writer.districts:
-        if row.status == "candidate":
-            choices.setdefault(row.chamber, []).append(row)
-    return choices
+    return choices.open_choices(writer.districts)
 
 
-def choose_districts(writer: Writer, choices: dict[str, str]) -> int:
+def choose_districts(writer: Writer, picks: dict[str, str]) -> int:
     """Keep the candidate the writer picked in each chamber (``{"state_lower": "NY-128"}``);
     a key that is not a candidate raises DomainError and nothing changes."""
-    candidates = district_choices(writer)
-    picked: list[tuple[str, WriterDistrict]] = []
-    for chamber, key in choices.items():
-        row = next((r for r in candidates.get(chamber, []) if r.key == key), None)
-        if row is None:
-            raise DomainError("Choose one of the districts listed.", field=chamber)
-        picked.append((chamber, row))
-    for chamber, row in picked:
-        for other in candidates[chamber]:
-            if other is not row:
-                writer.districts.remove(other)
-        row.status = "chosen"
+    settled = choices.settle(writer.districts, picks, writer.districts.remove)
     db.session.commit()
-    return len(picked)
+    return settled
 
 
 def settle_by_address(writer: Writer) -> int:

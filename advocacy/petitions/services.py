@@ -43,7 +43,7 @@ from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
 from advocacy.extensions import db
-from advocacy.legislators import lookup
+from advocacy.legislators import choices, lookup
 from advocacy.legislators.models import DirectorySnapshot, ZipDistrict
 from advocacy.mail import enqueue
 from advocacy.petitions import cache
@@ -342,11 +342,7 @@ def _send_confirmation(signature: Signature, petition: Petition) -> None:
 
 def district_choices(signature: Signature) -> dict[str, list[SignatureDistrict]]:
     """The chambers where the signer's ZIP left several candidate districts, and those."""
-    open_choices: dict[str, list[SignatureDistrict]] = {}
-    for row in signature.districts:
-        if row.status == "candidate":
-            open_choices.setdefault(row.chamber, []).append(row)
-    return open_choices
+    return choices.open_choices(signature.districts)
 
 
 def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
@@ -397,27 +393,16 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
         added += len(rows)
 
 
-def choose_districts(signature: Signature, choices: dict[str, str]) -> int:
+def choose_districts(signature: Signature, picks: dict[str, str]) -> int:
     """Keep the candidate district the signer picked in each chamber; drop the others.
 
-    ``choices`` maps a chamber to a district key (``"NY-12"``) among its candidates. A
+    ``picks`` maps a chamber to a district key (``"NY-12"``) among its candidates. A
     key that is not a candidate raises DomainError and nothing changes. Returns how many
     chambers were settled.
     """
-    candidates = district_choices(signature)
-    picked: list[tuple[str, SignatureDistrict]] = []
-    for chamber, key in choices.items():
-        row = next((r for r in candidates.get(chamber, []) if r.key == key), None)
-        if row is None:
-            raise DomainError("Choose one of the districts listed.", field=chamber)
-        picked.append((chamber, row))
-    for chamber, row in picked:
-        for other in candidates[chamber]:
-            if other is not row:
-                db.session.delete(other)
-        row.status = "chosen"
+    settled = choices.settle(signature.districts, picks, db.session.delete)
     db.session.commit()
-    return len(picked)
+    return settled
 
 
 # --- confirmation tokens -----------------------------------------------------------------
