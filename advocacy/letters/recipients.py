@@ -34,6 +34,32 @@ class Recipients:
     # Chambers of the campaign with a settled district but no member in the directory
     # (a vacancy, or no directory loaded).
     missing: list[str] = field(default_factory=list)
+    # Who holds each candidate district, to help the writer choose: (chamber, "NY-129") →
+    # ["Bill Magnarelli"].
+    candidate_names: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+
+def _members_of(rows: list) -> dict[tuple[str, str], list[str]]:
+    """The directory's members of these candidate districts, by (chamber, district key)."""
+    if not rows:
+        return {}
+    conditions = [
+        and_(Legislator.chamber == r.chamber, Legislator.state == r.state,
+             Legislator.district == r.district)
+        for r in rows
+    ]  # fmt: skip
+    names: dict[tuple[str, str], list[str]] = {}
+    for chamber, state, district, name in db.session.execute(
+        select(Legislator.chamber, Legislator.state, Legislator.district, Legislator.name)
+        .join(
+            DirectorySnapshot,
+            and_(DirectorySnapshot.id == Legislator.snapshot_id, DirectorySnapshot.active),
+        )
+        .where(or_(*conditions))
+        .order_by(Legislator.name)
+    ):
+        names.setdefault((chamber, f"{state}-{district}"), []).append(name)
+    return names
 
 
 def positions_of(campaign: LetterCampaign) -> dict[str, Position]:
@@ -101,4 +127,7 @@ def recipients_for(writer: Writer) -> Recipients:
         for d in settled
         if (d.chamber, d.state, d.district) not in present and d.chamber != Chamber.US_SENATE
     ]
-    return Recipients(recipients_sorted(list(found.values())), choices, missing)
+    candidates = [row for rows in choices.values() for row in rows]
+    return Recipients(
+        recipients_sorted(list(found.values())), choices, missing, _members_of(candidates)
+    )

@@ -81,3 +81,10 @@ def test_the_writer_signs_with_a_prefix_and_postal_address_kept_for_every_letter
     client.post(page, data={"prefix": "", "address": "", "city": "", "personal_note": "Again."})
     writer = letters_of("maria@example.com")[0].writer
     assert (writer.prefix, writer.address, writer.city) == (None, None, None)
+
+
+def test_the_district_choice_names_who_holds_each_district(client, mailbox, petition_campaign):
+    page = writing_page(client, sign_and_confirm(client, mailbox, petition_campaign.petition))
+    html = client.get(page).get_data(as_text=True)
+    assert 'NY District 128 <span class="muted">· Pamela Hunter</span>' in html
+    assert 'NY District 129 <span class="muted">· Bill Magnarelli</span>' in html
