@@ -75,9 +75,47 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
             )[1],
             "search": "/petitions?q=residency",
             "victories": "/petitions?status=won",
+            **_letter_pages(org),
         }
         db.session.remove()
     return pages
+
+
+def _letter_pages(org) -> dict[str, str]:
+    """A letter campaign's pages: the action page, writing (a split ZIP to choose in),
+    reviewing and the sent letters with their hand-over boxes."""
+    from flask import current_app
+
+    from advocacy.core.db import utcnow
+    from advocacy.letters import delivery, writers, writing
+    from advocacy.letters.models import Writer
+    from tests.letters.conftest import campaign, target
+
+    action = campaign(org, slug="write-for-layout", title="Write to fund residency positions")
+    target(action)
+
+    def writer(email: str) -> Writer:
+        w = Writer(campaign_id=action.id, first_name="Maria", last_name="Okonkwo-Adebayo",
+                   email=email, zip="13202", state="NY", city="Syracuse",
+                   address="100 S Salina St", confirmed_at=utcnow())  # fmt: skip
+        db.session.add(w)
+        db.session.flush()
+        writers._record_districts(w.id, "13202")
+        db.session.commit()
+        return w
+
+    choosing, reviewing, sent = (writer(f"{n}@example.com") for n in ("w1", "w2", "w3"))
+    with current_app.test_request_context():
+        for w in (reviewing, sent):
+            writers.choose_districts(w, {"state_lower": "NY-129"})
+            writing.draft_letters(w, "I finished medical school in 2023 and wait for a match.")
+        delivery.send_letters(sent)
+        return {
+            "action": f"/act/{action.slug}",
+            "letters-write": f"/letters/{writers.access_token(choosing)}",
+            "letters-review": f"/letters/{writers.access_token(reviewing)}/review",
+            "letters-sent": f"/letters/{writers.access_token(sent)}/sent",
+        }
 
 
 @pytest.mark.parametrize("width", WIDTHS)
