@@ -76,6 +76,7 @@ class Report:
     offices: list[Row]
     average_share: float  # 0–1, over confirmed letters
     with_own_words: int  # confirmed letters with any words of the writer's own
+    copied: int  # confirmed letters whose paragraph copies another writer's (flagged)
     missing: list[Office]
     positions: dict[Position, int]
     letter_count: int
@@ -126,10 +127,11 @@ def report(campaign: LetterCampaign) -> Report:
                 continue
             row.statuses[state_of] += n
             row.channels[channel] += n
-    share, own = db.session.execute(
+    share, own, copied = db.session.execute(
         select(
             func.avg(Letter.personal_share),
             func.count().filter(Letter.personal_share > 0),
+            func.count().filter(Letter.similar_to_id.is_not(None)),
         ).where(Letter.campaign_id == campaign.id, Letter.status != LetterStatus.DRAFTED)
     ).one()
     order = {c.value: i for i, c in enumerate(Chamber)}
@@ -139,6 +141,7 @@ def report(campaign: LetterCampaign) -> Report:
         offices=sorted(offices.values(), key=lambda r: (-r.total, r.label)),
         average_share=float(share or 0.0),
         with_own_words=int(own or 0),
+        copied=int(copied or 0),
         missing=offices_without_letters(campaign),
         positions=positions.summary(campaign),
         letter_count=campaign.letter_count,

@@ -302,7 +302,7 @@ def test_report_counts(client, org, directory):
     db.session.add(WriterDistrict(writer_id=w1.id, chamber="us_house", state="NY",
                                   district="22", status="matched"))  # fmt: skip
     # Email letters follow their outbox message (the letter row still says "queued").
-    _letter(
+    first = _letter(
         campaign,
         w1,
         "legislator:S000148",
@@ -333,7 +333,7 @@ def test_report_counts(client, org, directory):
         outbox=_outbox(MessageStatus.SUPPRESSED),
         name="Charles E. Schumer",
     )
-    _letter(
+    copy = _letter(
         campaign,
         w1,
         "legislator:G000555",
@@ -347,6 +347,8 @@ def test_report_counts(client, org, directory):
             Channel.WEB_FORM, name="Kirsten E. Gillibrand")  # fmt: skip
     db.session.add(CampaignPosition(campaign_id=campaign.id, external_id="S000148",
                                     position=Position.SUPPORTS, source="csv"))  # fmt: skip
+    db.session.flush()
+    copy.similar_to_id = first.id  # its paragraph copies another writer's: flagged
     db.session.commit()
 
     report = reports.report(campaign)
@@ -357,6 +359,7 @@ def test_report_counts(client, org, directory):
     assert schumer.total == 3 and schumer.statuses["sent"] == 1
     assert [r.key for r in report.chambers] == ["us_senate"]
     assert report.own_words_percent == 50
+    assert report.copied == 1
     assert report.average_share == pytest.approx(0.1875)
     missing = [o.label for o in report.missing]
     assert any("Mannion" in label for label in missing)  # NY-22 has a writer, no letter
@@ -367,4 +370,5 @@ def test_report_counts(client, org, directory):
     assert report.positions[Position.UNKNOWN] == 100 + 437 - 1  # no one is guessed
     page = unescape(client.get(f"/organize/campaigns/{campaign.id}").text)
     assert "Charles E. Schumer" in page and "50% of letters" in page
+    assert "1 letter repeats another supporter’s paragraph" in page
     assert "5 of 10 letters" in " ".join(page.split())
