@@ -166,6 +166,7 @@ def _render_write(
     choice_error: str | None = None,
     status: int = 200,
 ):
+    writers.follow_signature(writer)
     writers.settle_by_address(writer)
     found = recipients_for(writer)
     if form is None:

@@ -275,10 +275,41 @@ def district_choices(writer: Writer) -> dict[str, list[WriterDistrict]]:
 
 def choose_districts(writer: Writer, picks: dict[str, str]) -> int:
     """Keep the candidate the writer picked in each chamber (``{"state_lower": "NY-128"}``);
-    a key that is not a candidate raises DomainError and nothing changes."""
+    a key that is not a candidate raises DomainError and nothing changes. A writer who came
+    from a signature settles the signature's same choice too (its packets count on it)."""
     settled = choices.settle(writer.districts, picks, writer.districts.remove)
+    signature = db.session.get(Signature, writer.signature_id) if writer.signature_id else None
+    if signature is not None:
+        open_on_signature = choices.open_choices(signature.districts)
+        same = {
+            chamber: key
+            for chamber, key in picks.items()
+            if key in {row.key for row in open_on_signature.get(chamber, [])}
+        }
+        if same:
+            choices.settle(signature.districts, same, db.session.delete)
     db.session.commit()
     return settled
+
+
+def follow_signature(writer: Writer) -> int:
+    """Take the districts the signer has chosen on the thank-you page since the writer was
+    made (the same ZIP's candidates, so only chambers the writer has not settled)."""
+    if writer.signature_id is None or not district_choices(writer):
+        return 0
+    signature = db.session.get(Signature, writer.signature_id)
+    if signature is None:
+        return 0
+    chosen = {row.chamber: row.key for row in signature.districts if row.status == "chosen"}
+    open_here = district_choices(writer)
+    picks = {
+        chamber: key
+        for chamber, key in chosen.items()
+        if key in {row.key for row in open_here.get(chamber, [])}
+    }
+    if not picks:
+        return 0
+    return choose_districts(writer, picks)
 
 
 def settle_by_address(writer: Writer) -> int:

@@ -88,3 +88,27 @@ def test_the_district_choice_names_who_holds_each_district(client, mailbox, peti
     html = client.get(page).get_data(as_text=True)
     assert 'NY District 128 <span class="muted">· Pamela Hunter</span>' in html
     assert 'NY District 129 <span class="muted">· Bill Magnarelli</span>' in html
+
+
+def test_a_district_chosen_on_either_page_is_chosen_on_both(client, mailbox, petition_campaign):
+    from advocacy.extensions import db
+    from advocacy.petitions.models import Signature
+
+    def signature_lower(email):
+        db.session.expire_all()
+        signature = db.session.scalars(db.select(Signature).where(Signature.email == email)).one()
+        return sorted((r.key, r.status) for r in signature.districts if r.chamber == "state_lower")
+
+    # Chosen on the writing page: the signature (which packets count) is settled too.
+    page = writing_page(client, sign_and_confirm(client, mailbox, petition_campaign.petition))
+    client.post(f"{page}/districts", data={"state_lower": "NY-129"})
+    assert signature_lower("maria@example.com") == [("NY-129", "chosen")]
+
+    # Chosen on the thank-you page after the letters were started: the writer follows.
+    thanks = sign_and_confirm(client, mailbox, petition_campaign.petition, email="sam@example.com")
+    page = writing_page(client, thanks)
+    assert "Which district is yours?" in client.get(page).get_data(as_text=True)
+    client.post(f"{thanks}/districts", data={"state_lower": "NY-128"})
+    html = client.get(page).get_data(as_text=True)
+    assert "Which district is yours?" not in html
+    assert "Pamela Hunter" in html and "Bill Magnarelli" not in html
