@@ -86,6 +86,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
     "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
     "LETTER_LIMIT_PER_ADDRESS": ("LETTER_LIMIT_PER_ADDRESS", str),
+    "LETTER_EMAIL_REDIRECT": ("LETTER_EMAIL_REDIRECT", str),
     "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
     "CWC_ENABLED": ("CWC_ENABLED", _bool),
     "CWC_CHAMBERS": ("CWC_CHAMBERS", _list),
@@ -219,6 +220,10 @@ class Config:
     # Letters per client address: the action page's form and "Send my letters" (each send
     # may queue several emails to offices), a burst and a sustained limit like signing.
     LETTER_LIMIT_PER_ADDRESS = "10 per minute; 60 per hour"
+    # A staging server with real SMTP and the real directory would email real legislators:
+    # set this to an address of yours and every letter meant for an office goes there
+    # instead (its subject names the office). Unset: letters go to the offices.
+    LETTER_EMAIL_REDIRECT: str | None = None
     # Street-address lookups (each one calls the Census Geocoder when it is configured).
     GEOCODER_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
 

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import case, func, select, update
 
 from advocacy.core.db import rowcount, utcnow
@@ -182,10 +182,12 @@ def _deliver(letter: Letter, writer: Writer, campaign: LetterCampaign) -> None:
     now = utcnow()
     adapter = next((a for a in channels.adapters() if a.channel is letter.channel), None)
     if letter.channel is Channel.EMAIL and letter.recipient_email:
+        redirect = current_app.config.get("LETTER_EMAIL_REDIRECT")
         letter.outbox_message_id = enqueue(
             "letter",
-            letter.recipient_email,
+            redirect or letter.recipient_email,
             "letter",
+            meant_for=letter.recipient_email if redirect else None,
             organization_id=campaign.organization_id,
             from_name=f"{writer.full_name} via {campaign.organization.name}",
             reply_to=writer.email,

@@ -76,6 +76,19 @@ def test_send_emails_state_offices_and_hands_web_forms_over(client, mailbox, dra
     assert "delivered" not in page.lower().replace("never say an office got", "")
 
 
+def test_a_staging_redirect_sends_office_letters_to_the_test_address(client, mailbox, drafted, app):
+    app.config["LETTER_EMAIL_REDIRECT"] = "staging@advocacy.example"
+    send(client, drafted)
+    to_offices = mailbox.messages(kind="letter")
+    assert [m.recipient for m in to_offices] == ["staging@advocacy.example"] * 2
+    subjects = sorted(m.subject for m in to_offices)
+    assert subjects[0].startswith("[Test, for magnarw@nyassembly.gov] ")
+    assert subjects[1].startswith("[Test, for may@nysenate.gov] ")
+    # The letters still say which office they were written to.
+    letters = {x.recipient_name: x for x in letters_of("maria@example.com")}
+    assert letters["Rachel May"].recipient_email == "may@nysenate.gov"
+
+
 def test_a_second_send_sends_nothing_twice(client, mailbox, drafted):
     campaign_id = letters_of("maria@example.com")[0].campaign_id
     send(client, drafted)
