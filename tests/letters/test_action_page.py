@@ -114,9 +114,12 @@ def test_confirm_then_10001_asks_the_house_district(client, mailbox, standalone)
     html = client.get(write).get_data(as_text=True)
     assert "Which district is yours?" in html
     assert "U.S. House" in html and "NY-10" in html and "NY-12" in html
-    # Before choosing: the senators and the organisation target, no House member guessed.
-    assert "Charles E. Schumer" in html and "David J. Skorton" in html
-    assert "Jerrold Nadler" not in html and "Daniel S. Goldman" not in html
+    # Before choosing: the senators and the organisation target, no House member guessed
+    # (the choice names who holds each district; the letters go to no one of them yet).
+    letters_go_to = html.split('class="recipient-list"', 1)[1].split("</ul>", 1)[0]
+    assert "Charles E. Schumer" in letters_go_to and "David J. Skorton" in letters_go_to
+    assert "Jerrold Nadler" not in letters_go_to and "Daniel S. Goldman" not in letters_go_to
+    assert "Jerrold Nadler" in html  # in the choice: NY-12 is his district
     assert client.post(write, data={"personal_note": ""}).status_code == 409
     assert letters_of("maria@example.com") == []
 
