@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from advocacy.accounts.views import bp as accounts_bp
     from advocacy.api.views import bp as api_bp
+    from advocacy.delivery import models as _delivery_models  # noqa: F401 - its tables
     from advocacy.legislators.views import bp as legislators_bp
     from advocacy.letters.views import bp as letters_bp
     from advocacy.mail.admin import bp as mail_admin_bp

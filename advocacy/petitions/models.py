@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -64,6 +64,8 @@ class Petition(TimestampMixin, Model):
     require_confirmation: Mapped[bool] = mapped_column(default=True)
     # Maintained by confirm_signature with an atomic UPDATE; `flask petitions recount` audits it.
     signature_count: Mapped[int] = mapped_column(default=0)
+    # The current PetitionVersion's number (0: no version yet, before publication).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -140,6 +142,10 @@ class Signature(Model):
     confirmed_at: Mapped[datetime | None]
     # The counter value this signature's confirmation produced ("you are signer number …").
     signer_number: Mapped[int | None]
+    # The text the signer saw (PetitionVersion); None for signatures made before versions.
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("petition_versions.id", ondelete="SET NULL"), index=True
+    )
 
     petition: Mapped[Petition] = relationship(back_populates="signatures")
     districts: Mapped[list[SignatureDistrict]] = relationship(
@@ -234,3 +240,100 @@ class PetitionUpdate(TimestampMixin, Model):
     @property
     def is_draft(self) -> bool:
         return self.status is UpdateStatus.DRAFT
+
+
+class PetitionVersion(Model):
+    """The title, summary and body of a petition as people signed it.
+
+    Version 1 is the text at publication; editing any of the three after someone signed
+    makes the next version. Each signature remembers the version it signed
+    (``Signature.version_id``); ``confirmed_count`` is kept in the counter's transaction.
+    """
+
+    __tablename__ = "petition_versions"
+    __table_args__ = (UniqueConstraint("petition_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+# --- rollups ----------------------------------------------------------------------------------
+# Counts kept as signatures are made, confirmed, removed or their district chosen, in the same
+# transaction as the petition's counter, so the organizer's statistics never scan signatures.
+# `flask petitions recount` rebuilds them from the signatures and reports any drift. Days are
+# UTC dates.
+
+
+class DailyCount(Model):
+    __tablename__ = "petition_daily_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    started: Mapped[int] = mapped_column(default=0, server_default="0")  # signatures made
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")  # confirmed that day
+
+
+class StateCount(Model):
+    __tablename__ = "petition_state_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when unknown
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class DistrictCount(Model):
+    """Confirmed signers per district: ``confirmed`` where the district is the signer's
+    (matched or chosen), ``possible`` where it is one of a split ZIP's candidates."""
+
+    __tablename__ = "petition_district_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    chamber: Mapped[str] = mapped_column(String(20), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    district: Mapped[str] = mapped_column(String(100), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
+    possible: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SourceCount(Model):
+    """Signatures by where they came from: ``kind`` is ref, utm_source or utm_campaign;
+    ``value`` "" for none (direct)."""
+
+    __tablename__ = "petition_source_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started: Mapped[int] = mapped_column(default=0, server_default="0")
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class DomainCount(Model):
+    """Signatures by the domain of their email: a provider that delays or drops the
+    confirmation email shows as a low confirmed share."""
+
+    __tablename__ = "petition_domain_counts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(254), primary_key=True)
+    started: Mapped[int] = mapped_column(default=0, server_default="0")
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
