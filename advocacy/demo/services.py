@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from advocacy.accounts import services as accounts
 from advocacy.accounts.models import Membership, Organization, User
@@ -31,6 +31,7 @@ from advocacy.letters.models import (
     LetterCampaign,
     Position,
 )
+from advocacy.petitions import rollups, versions
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
 from advocacy.petitions.services import fill_districts
 
@@ -551,3 +552,11 @@ def _create_petition(spec, org, organizer, zips, rng, scale: float) -> None:
         db.session.execute(insert(Signature), rows[start : start + 2000])
     db.session.commit()
     fill_districts(petition.id)  # when a legislator directory is loaded
+    # The rows went in in bulk, past the signing path: the text becomes version 1, which
+    # every signer signed, and the rollups are built from the rows (as a recount would).
+    version = versions.published(petition, organizer)
+    db.session.execute(
+        update(Signature).where(Signature.petition_id == petition.id).values(version_id=version.id)
+    )
+    rollups.rebuild(petition.id)
+    db.session.commit()

@@ -31,6 +31,7 @@ from advocacy.extensions import db
 from advocacy.legislators import choices, lookup
 from advocacy.letters.models import CampaignStatus, LetterCampaign, Writer, WriterDistrict
 from advocacy.mail import enqueue
+from advocacy.petitions import services as petition_services
 from advocacy.petitions.models import Signature
 
 # The action page's opt-in label, stored word for word with each opt-in as ``consent_text``.
@@ -287,7 +288,8 @@ def choose_districts(writer: Writer, picks: dict[str, str]) -> int:
             if key in {row.key for row in open_on_signature.get(chamber, [])}
         }
         if same:
-            choices.settle(signature.districts, same, db.session.delete)
+            # petitions' own settle: a confirmed signature's district rollup follows.
+            petition_services.settle_districts(signature, same)
     db.session.commit()
     return settled
 

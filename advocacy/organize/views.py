@@ -70,7 +70,7 @@ def edit_petition(petition_id: int):
     form = PetitionForm(obj=petition)
     if form.validate_on_submit():
         try:
-            editing.update_petition(petition, form.petition_input())
+            editing.update_petition(petition, form.petition_input(), current_user)
         except DomainError as exc:
             form_error(form, exc)
         else:

@@ -12,14 +12,23 @@ petitions_cli = AppGroup("petitions", help="Petition maintenance.")
 
 @petitions_cli.command("recount")
 @click.argument("slug", required=False)
-def recount(slug: str | None) -> None:
-    """Recompute signature counters from the confirmed rows and report any drift."""
-    drifts = services.recount(slug)
+@click.option("--check", is_flag=True, help="Only report drift; change nothing.")
+def recount(slug: str | None, check: bool) -> None:
+    """Recompute signature counters and rollups from the signatures and report any drift."""
+    drifts = services.recount(slug, fix=not check)
     if not drifts:
         click.echo("All counters match their confirmed signatures.")
+        click.echo("All rollups match the signatures.")
         return
+    done = "not fixed (--check)" if check else "fixed"
     for d in drifts:
-        click.echo(f"{d.slug}: counter was {d.stored:,}, confirmed rows {d.actual:,} — fixed")
+        if d.counter_drifted:
+            click.echo(f"{d.slug}: counter was {d.stored:,}, confirmed rows {d.actual:,} — {done}")
+        for r in d.rollups:
+            click.echo(
+                f"{d.slug}: {r.rollup}: {r.rows_differing:,} row(s) differ; stored total "
+                f"{r.stored_total:,}, from the signatures {r.actual_total:,} — {done}"
+            )
     click.echo(f"{len(drifts)} petition(s) had drifted.")
 
 

@@ -20,7 +20,7 @@ from advocacy.core import slugs
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
-from advocacy.petitions import cache
+from advocacy.petitions import cache, versions
 from advocacy.petitions.models import Petition, PetitionStatus
 
 MAX_GOAL = 10_000_000
@@ -62,8 +62,12 @@ def create_petition(org: Organization, author: User | None, data: PetitionInput)
     return petition
 
 
-def update_petition(petition: Petition, data: PetitionInput) -> Petition:
-    """Apply an organizer's edits. A draft may change its slug; a public petition may not."""
+def update_petition(
+    petition: Petition, data: PetitionInput, editor: User | None = None
+) -> Petition:
+    """Apply an organizer's edits. A draft may change its slug; a public petition may not.
+    A public petition's new text becomes a new version once someone signed the current one
+    (``versions.edited``)."""
     goal_changed = data.goal != petition.goal
     _check(
         data,
@@ -72,14 +76,17 @@ def update_petition(petition: Petition, data: PetitionInput) -> Petition:
     )
     old_slug = petition.slug
     slug = _new_slug(petition, data)
+    before = versions.text_of(petition)
     _assign(petition, data)
     petition.slug = slug
+    versions.edited(petition, before, editor)
     _commit(old_slug, slug)
     return petition
 
 
-def publish_petition(petition: Petition) -> Petition:
-    """Open a draft to the public; from now on its web address never changes."""
+def publish_petition(petition: Petition, publisher: User | None = None) -> Petition:
+    """Open a draft to the public; from now on its web address never changes. Its text
+    becomes version 1, the one its first signers sign."""
     if petition.status is not PetitionStatus.DRAFT:
         raise DomainError("This petition has already been published.")
     if not petition.body.strip():
@@ -88,6 +95,7 @@ def publish_petition(petition: Petition) -> Petition:
         raise DomainError("The deadline has passed. Choose a date in the future.", "deadline")
     petition.status = PetitionStatus.OPEN
     petition.published_at = utcnow()
+    versions.published(petition, publisher)
     _commit(petition.slug)
     return petition
 

@@ -46,13 +46,14 @@ from advocacy.extensions import db
 from advocacy.legislators import choices, lookup
 from advocacy.legislators.models import DirectorySnapshot, ZipDistrict
 from advocacy.mail import enqueue
-from advocacy.petitions import cache
+from advocacy.petitions import cache, rollups
 from advocacy.petitions.errors import InvalidToken, PetitionClosed
 from advocacy.petitions.models import (
     MILESTONE_PERCENTS,
     Milestone,
     Petition,
     PetitionStatus,
+    PetitionVersion,
     Signature,
     SignatureDistrict,
 )
@@ -141,7 +142,9 @@ def _sign(petition: Petition, data: SignatureInput) -> SignResult:
     else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
         raise RuntimeError("Could not record the signature; please try again.")
     if new_id is not None and db.session.get_bind().dialect.name != "postgresql":
+        # PostgreSQL did both in the signing statement itself (_guarded_insert).
         _record_districts(new_id, data.zip[:5])
+        rollups.record_started(petition.id, rollups.started_params(values))
     if new_id is not None:
         if petition.require_confirmation:
             # A transient copy of the new row, only for rendering the email and its token.
@@ -163,10 +166,14 @@ def _insert_if_new(values: dict) -> int | None:
     One statement, ``INSERT … SELECT … WHERE <petition open> ON CONFLICT DO NOTHING``: the
     unique constraint decides between parallel requests with one email, and the database,
     not a possibly stale copy of the petition, decides that it still takes signatures.
-    Returns the new id, or None (already signed, or closed).
+    Returns the new id, or None (already signed, or closed). The row is stamped with the
+    petition's current version; on PostgreSQL the same statement records the districts and
+    the rollups' ``started`` counts (``rollups.started_ctes``).
     """
     dialect = db.session.get_bind().dialect.name
     params = {**values, "now": utcnow(), "zip5": values["zip"][:5]}
+    if dialect == "postgresql":
+        params.update(rollups.started_params(values))
     return db.session.execute(_guarded_insert(dialect, tuple(values)), params).scalar()
 
 
@@ -190,23 +197,37 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
             *[
                 _directory_state() if c == "state" else bindparam(c, type_=table.c[c].type)
                 for c in columns
-            ]
+            ],
+            _current_version_id(),
         ).where(petition_open)
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         statement: ReturningInsert[Any] | Select[Any] = (
             insert(table)
-            .from_select(list(columns), source)
+            .from_select([*columns, "version_id"], source)
             .on_conflict_do_nothing(index_elements=["petition_id", "email"])
-            .returning(table.c.id)
+            .returning(table.c.id, table.c.petition_id)
         )
         if dialect == "postgresql":
-            # The districts go in with the signature, in the same statement (a data-modifying
-            # CTE; SQLite has none, so there _record_districts runs after it, in-process).
+            # The districts and the rollups go in with the signature, in the same statement
+            # (data-modifying CTEs; SQLite has none, so there _record_districts and
+            # rollups.record_started run after it, in-process).
             new = statement.cte("new_signature")
             districts = _districts_insert(new).cte("districts")
-            statement = select(new.c.id).add_cte(districts)
+            statement = select(new.c.id).add_cte(districts, *rollups.started_ctes(new))
         _INSERTS[key] = statement
     return _INSERTS[key]
+
+
+def _current_version_id() -> Any:
+    """The id of the petition's current text (None before versions: the unique
+    ``(petition_id, number)`` index finds it)."""
+    pv = PetitionVersion
+    return (
+        select(pv.id)
+        .join(Petition, and_(Petition.id == pv.petition_id, Petition.version == pv.number))
+        .where(pv.petition_id == bindparam("petition_id"))
+        .scalar_subquery()
+    )
 
 
 def _directory_state() -> Any:
@@ -319,7 +340,9 @@ def _answer_repeat(petition: Petition, signature: Signature) -> None:
         )
     elif petition.require_confirmation:
         # Restart the expiry clock: the signer is still trying.
-        signature.created_at = signature.confirmation_sent_at = utcnow()
+        restarted = utcnow()
+        rollups.moved_start(signature, signature.created_at, restarted)
+        signature.created_at = signature.confirmation_sent_at = restarted
         _send_confirmation(signature, petition)
     else:  # confirmation was switched off after this signature was made
         _count_confirmation(signature)
@@ -354,7 +377,7 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
     hours, and an interrupted run resumes where it stopped.
     """
     sig, sd = Signature, SignatureDistrict
-    pending = select(sig.id, sig.zip).where(
+    pending = select(sig.id, sig.zip, sig.petition_id, sig.confirmed_at).where(
         ~select(sd.signature_id).where(sd.signature_id == sig.id).exists()
     )
     if petition_id is not None:
@@ -370,13 +393,14 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
             return added
         last_id = signatures[-1].id
         rows: list[dict[str, Any]] = []
-        for signature_id, zip_code in signatures:
+        counted: list[tuple[int, str, str, str, str]] = []
+        for signature_id, zip_code, petition_of, confirmed_at in signatures:
             zip5 = zip_code[:5]
             if zip5 not in by_zip:
                 by_zip[zip5] = lookup.districts_for_zip(zip5)
             districts = by_zip[zip5]
             per_chamber = Counter(d.chamber for d in districts)
-            rows.extend(
+            new = [
                 {
                     "signature_id": signature_id,
                     "chamber": d.chamber,
@@ -386,9 +410,15 @@ def fill_districts(petition_id: int | None = None, batch: int = 5000) -> int:
                     "status": "matched" if per_chamber[d.chamber] == 1 else "candidate",
                 }
                 for d in districts
-            )
+            ]
+            rows.extend(new)
+            if confirmed_at is not None:  # counted already: its districts join the rollup
+                counted.extend(
+                    (petition_of, r["chamber"], r["state"], r["district"], r["status"]) for r in new
+                )
         if rows:
             db.session.execute(insert(sd.__table__), rows)
+            rollups.record_districts_added(counted)
         db.session.commit()
         added += len(rows)
 
@@ -400,8 +430,24 @@ def choose_districts(signature: Signature, picks: dict[str, str]) -> int:
     key that is not a candidate raises DomainError and nothing changes. Returns how many
     chambers were settled.
     """
-    settled = choices.settle(signature.districts, picks, db.session.delete)
+    settled = settle_districts(signature, picks)
     db.session.commit()
+    return settled
+
+
+def settle_districts(signature: Signature, picks: dict[str, str]) -> int:
+    """``choose_districts`` without the commit, for a caller's own use case (a letter writer's
+    choice settles the signature's too): the district rollup follows in the transaction."""
+    dropped: list[SignatureDistrict] = []
+
+    def drop(row: SignatureDistrict) -> None:
+        dropped.append(row)
+        db.session.delete(row)
+
+    before = {id(row) for row in signature.districts if row.status == "candidate"}
+    settled = choices.settle(signature.districts, picks, drop)
+    chosen = [r for r in signature.districts if r.status == "chosen" and id(r) in before]
+    rollups.record_settled(signature, chosen, dropped)
     return settled
 
 
@@ -453,7 +499,9 @@ def confirm_signature(token: str) -> ConfirmResult:
 
 
 def _count_confirmation(signature: Signature) -> bool:
-    """Mark confirmed and move the counter, atomically; False if another request beat us."""
+    """Mark confirmed and move the counter and the rollups, atomically; False if another
+    request beat us. The rollups go first: signing locks its day's rollup row before the
+    counter too (a petition that does not ask for confirmation), so the order is the same."""
     now = utcnow()
     marked = db.session.execute(
         update(Signature)
@@ -464,6 +512,7 @@ def _count_confirmation(signature: Signature) -> bool:
     if rowcount(marked) != 1:
         db.session.refresh(signature)
         return False
+    rollups.record_confirmed(signature, now)
     count, goal = db.session.execute(
         update(Petition)
         .where(Petition.id == signature.petition_id)
@@ -547,36 +596,54 @@ def organizers_of(petition: Petition) -> list[User]:
 
 @dataclass
 class Drift:
+    """A petition whose counter or rollups differed from its signatures."""
+
     slug: str
     stored: int
     actual: int
+    rollups: list[rollups.RollupDrift] = field(default_factory=list)
+
+    @property
+    def counter_drifted(self) -> bool:
+        return self.stored != self.actual
 
 
-def recount(slug: str | None = None) -> list[Drift]:
-    """Recompute each petition's counter from its confirmed rows; return what had drifted."""
+def recount(slug: str | None = None, fix: bool = True) -> list[Drift]:
+    """Recompute each petition's counter and rollups from its signatures; return what had
+    drifted, fixed unless ``fix`` is False. One transaction per petition."""
     confirmed = (
         select(func.count(Signature.id))
         .where(Signature.petition_id == Petition.id, Signature.confirmed_at.is_not(None))
         .scalar_subquery()
     )
-    query = select(Petition.id, Petition.slug, Petition.signature_count, confirmed)
+    query = select(Petition.id)
     if slug:
         query = query.where(Petition.slug == slug)
-    drifts = [
-        Drift(s, stored, actual)
-        for _id, s, stored, actual in db.session.execute(query.order_by(Petition.id))
-        if stored != actual
-    ]
-    for drift in drifts:
-        # Recompute in the UPDATE itself so a confirmation racing the audit is not lost.
-        db.session.execute(
-            update(Petition)
-            .where(Petition.slug == drift.slug)
-            .values(signature_count=confirmed, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        cache.invalidate(drift.slug)
-    db.session.commit()
+    drifts = []
+    for petition_id in db.session.scalars(query.order_by(Petition.id)).all():
+        # Take today's daily row, then the petition row: confirmations and signing lock that
+        # day row first, so none runs alongside the rebuild and none deadlocks with it.
+        rollups.lock_day(petition_id, rollups.utc_day(utcnow()))
+        pslug, stored, actual = db.session.execute(
+            select(Petition.slug, Petition.signature_count, confirmed)
+            .where(Petition.id == petition_id)
+            .with_for_update(of=Petition.__table__)
+        ).one()
+        found = rollups.rebuild(petition_id, fix=fix)
+        if stored != actual and fix:
+            db.session.execute(
+                update(Petition)
+                .where(Petition.id == petition_id)
+                .values(signature_count=confirmed, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        if fix:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        if stored != actual or found:
+            drifts.append(Drift(pslug, stored, actual, found))
+            cache.invalidate(pslug)
     return drifts
 
 
@@ -612,11 +679,16 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
     """Delete signatures left unconfirmed past ``SIGNATURE_CONFIRM_DAYS``; returns how many."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"])
-    result = db.session.execute(
-        delete(Signature).where(Signature.confirmed_at.is_(None), Signature.created_at < cutoff)
-    )
+    s = Signature
+    gone = db.session.execute(
+        delete(s)
+        .where(s.confirmed_at.is_(None), s.created_at < cutoff)
+        .returning(s.petition_id, s.created_at, s.email, s.ref, s.utm_source, s.utm_campaign)
+        .execution_options(synchronize_session=False)
+    ).all()
+    rollups.record_removed(gone)  # in the same transaction: started −1 where they were
     db.session.commit()
-    return rowcount(result) or 0
+    return len(gone)
 
 
 # --- reading -----------------------------------------------------------------------------

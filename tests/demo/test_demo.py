@@ -69,3 +69,22 @@ def test_demo_signatures_get_districts_when_a_directory_is_loaded(db, data_dir, 
         select(func.count(func.distinct(SignatureDistrict.signature_id)))
     )
     assert with_districts == db.session.scalar(select(func.count(Signature.id)))
+
+
+def test_after_demo_load_the_rollups_and_versions_equal_a_recount(app, db, data_dir):
+    from advocacy.petitions import versions
+    from advocacy.petitions.models import DailyCount, StateCount
+
+    services.load_demo(data_dir, scale=0.02)
+    assert petitions.recount(fix=False) == []  # no counter, rollup or version drift
+    flagship = db.session.scalar(select(Petition).where(Petition.slug == "let-imgs-help-covid-19"))
+    [v1] = versions.summary(flagship)
+    assert (v1.number, v1.title, v1.confirmed_count) == (
+        1,
+        flagship.title,
+        flagship.signature_count,
+    )
+    by_state = select(func.sum(StateCount.confirmed)).where(StateCount.petition_id == flagship.id)
+    assert db.session.scalar(by_state) == flagship.signature_count
+    started = select(func.sum(DailyCount.started)).where(DailyCount.petition_id == flagship.id)
+    assert db.session.scalar(started) == flagship.signature_count
