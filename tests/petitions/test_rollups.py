@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from advocacy.core.db import utcnow
@@ -16,6 +17,7 @@ from advocacy.petitions.models import (
     SourceCount,
     StateCount,
 )
+from tests.conftest import ON_POSTGRES
 
 
 def snapshot(db, petition_id: int) -> dict[tuple, int]:
@@ -229,3 +231,63 @@ def test_recount_reports_a_corrupted_rollup_and_fixes_it(app, db, make, mailbox,
     assert counts[("petition_state_counts", "NY", "confirmed")] == 1
     assert counts[("petition_source_counts", "ref", "x.1", "confirmed")] == 1
     assert not any(k[:3] == ("petition_district_counts", "us_house", "ZZ") for k in counts)
+
+
+def test_a_letter_writers_choice_moves_the_signatures_district_counts(
+    app, db, make, mailbox, directory
+):
+    from advocacy.letters import writers
+    from tests.letters.conftest import campaign as letter_campaign
+
+    petition = make.petition()
+    sign(petition, "ny@example.com", "10001")
+    confirm(db, "ny@example.com")
+    signature = db.session.scalar(select(Signature))
+    writer = writers.writer_for_signature(letter_campaign(petition=petition), signature)
+    before = snapshot(db, petition.id)
+    writers.choose_districts(writer, {"state_upper": "NY-47"})
+
+    assert delta(before, snapshot(db, petition.id)) == {
+        ("petition_district_counts", "state_upper", "NY", "47", "possible"): -1,
+        ("petition_district_counts", "state_upper", "NY", "47", "confirmed"): 1,
+        ("petition_district_counts", "state_upper", "NY", "28", "possible"): -1,
+    }
+    assert no_drift(db, petition)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL=postgresql://…")
+def test_parallel_confirmations_and_signings_leave_the_rollups_exact(app, db, make, mailbox):
+    from tests.petitions.test_concurrency import _race
+
+    petition = make.petition(goal=1000)
+    for i in range(20):
+        sign(petition, f"c{i}@example.com", ref=f"x.{i % 3}")
+    tokens = [
+        services.make_token(s)
+        for s in db.session.scalars(select(Signature).where(Signature.petition_id == petition.id))
+    ]
+    petition_id = petition.id
+
+    def new_signer(i):
+        def job():
+            from advocacy.petitions.models import Petition
+
+            p = db.session.get(Petition, petition_id)
+            return sign(p, f"n{i}@example.com", ref=f"x.{i % 3}").needs_confirmation
+
+        return job
+
+    # Every link clicked twice, while 20 more people sign; 10 at a time (the pool has 15
+    # connections, and mail's after-commit delivery takes some).
+    jobs = [(lambda t=t: services.confirm_signature(t).newly_confirmed) for t in tokens * 2]
+    results = _race(app, jobs + [new_signer(i) for i in range(20)], workers=10)
+    assert sum(r is True for r in results[:40]) == 20
+
+    counts = snapshot(db, petition.id)
+    today = utcnow().date()
+    assert counts[("petition_daily_counts", today, "confirmed")] == 20
+    assert counts[("petition_daily_counts", today, "started")] == 40
+    assert counts[("petition_state_counts", "NY", "confirmed")] == 20
+    assert counts[("petition_domain_counts", "example.com", "started")] == 40
+    assert no_drift(db, petition)
