@@ -108,6 +108,82 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_signatures_version_id_petition_versions'), 'petition_versions', ['version_id'], ['id'], ondelete='SET NULL')
 
     # ### end Alembic commands ###
+    backfill()
+
+
+def backfill():
+    """Version 1 of every published petition, and the rollups of the signatures already
+    there, with portable INSERT … SELECT … GROUP BY (SQLite and PostgreSQL). Days are UTC
+    dates: datetimes are stored in UTC (core.db.UTCDateTime). Nothing to do on an empty
+    database. Must equal what `flask petitions recount` computes (tests/test_migrations.py)."""
+    postgres = op.get_bind().dialect.name == 'postgresql'
+
+    def day(column):
+        return f"CAST({column} AT TIME ZONE 'UTC' AS date)" if postgres else f"date({column})"
+
+    at = "strpos(email, '@')" if postgres else "instr(email, '@')"
+    confirmed = "CASE WHEN confirmed_at IS NOT NULL THEN 1 ELSE 0 END"
+
+    op.execute("""
+        INSERT INTO petition_versions
+            (petition_id, number, title, summary, body, created_at, created_by_id, confirmed_count)
+        SELECT id, 1, title, summary, body, COALESCE(published_at, created_at), created_by_id, 0
+        FROM petitions WHERE status <> 'draft'
+    """)
+    op.execute("UPDATE petitions SET version = 1 WHERE status <> 'draft'")
+    op.execute("""
+        UPDATE signatures SET version_id = (
+            SELECT v.id FROM petition_versions v
+            WHERE v.petition_id = signatures.petition_id AND v.number = 1
+        )
+    """)
+    op.execute("""
+        UPDATE petition_versions SET confirmed_count = (
+            SELECT count(*) FROM signatures s
+            WHERE s.version_id = petition_versions.id AND s.confirmed_at IS NOT NULL
+        )
+    """)
+    op.execute(f"""
+        INSERT INTO petition_daily_counts (petition_id, day, started, confirmed)
+        SELECT petition_id, day, SUM(started), SUM(confirmed) FROM (
+            SELECT petition_id, {day('created_at')} AS day, 1 AS started, 0 AS confirmed
+            FROM signatures
+            UNION ALL
+            SELECT petition_id, {day('confirmed_at')}, 0, 1
+            FROM signatures WHERE confirmed_at IS NOT NULL
+        ) AS events
+        GROUP BY petition_id, day
+    """)
+    op.execute("""
+        INSERT INTO petition_state_counts (petition_id, state, confirmed)
+        SELECT petition_id, COALESCE(state, ''), count(*)
+        FROM signatures WHERE confirmed_at IS NOT NULL
+        GROUP BY petition_id, COALESCE(state, '')
+    """)
+    op.execute("""
+        INSERT INTO petition_district_counts (petition_id, chamber, state, district, confirmed, possible)
+        SELECT s.petition_id, d.chamber, d.state, d.district,
+               SUM(CASE WHEN d.status = 'candidate' THEN 0 ELSE 1 END),
+               SUM(CASE WHEN d.status = 'candidate' THEN 1 ELSE 0 END)
+        FROM signature_districts d JOIN signatures s ON s.id = d.signature_id
+        WHERE s.confirmed_at IS NOT NULL
+        GROUP BY s.petition_id, d.chamber, d.state, d.district
+    """)
+    for kind in ('ref', 'utm_source', 'utm_campaign'):
+        op.execute(f"""
+            INSERT INTO petition_source_counts (petition_id, kind, value, started, confirmed)
+            SELECT petition_id, '{kind}', COALESCE({kind}, ''), count(*), SUM({confirmed})
+            FROM signatures
+            GROUP BY petition_id, COALESCE({kind}, '')
+        """)  # noqa: S608 - kind is one of the three names above
+    op.execute(f"""
+        INSERT INTO petition_domain_counts (petition_id, domain, started, confirmed)
+        SELECT petition_id, domain, count(*), SUM(confirmed) FROM (
+            SELECT petition_id, lower(substr(email, {at} + 1)) AS domain, {confirmed} AS confirmed
+            FROM signatures
+        ) AS emails
+        GROUP BY petition_id, domain
+    """)
 
 
 def downgrade():
