@@ -54,8 +54,18 @@ def stream_rows(
         buffer.write(BOM)
     writer.writerow([safe_cell(cell) for cell in header])
     pending = 0
+    formula = FORMULA_STARTS
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        # The common cells (a text that is no formula, or None, which csv writes as an
+        # empty cell) skip the call: this runs once per cell of a million-row export.
+        writer.writerow(
+            [
+                (cell if not cell or cell[0] not in formula else "'" + cell)
+                if cell.__class__ is str
+                else (cell if cell is None else safe_cell(cell))
+                for cell in row
+            ]
+        )
         pending += 1
         if pending >= CHUNK_ROWS:
             yield buffer.getvalue()

@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event
 
+from advocacy.core.csvsafe import stream_rows
 from advocacy.petitions import exports
 from advocacy.petitions.exports import HEADER, DistrictFilter, ExportFilters
 from advocacy.petitions.models import PetitionVersion, SignatureDistrict
+from tests.conftest import ON_POSTGRES
 
 
 @pytest.fixture
@@ -390,3 +392,48 @@ def test_another_organisation_gets_404(client, make, organizer):
     for path in ("export", "export.csv"):
         assert client.get(f"/organize/petitions/{theirs.id}/{path}").status_code == 404
     assert client.get("/organize/petitions/999999/export.csv").status_code == 404
+
+
+# --- PostgreSQL: the database writes the rows ---------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL=postgresql://…")
+def test_copy_gives_the_cells_the_python_writer_gives(db, make, petition, spread):
+    version = PetitionVersion(petition_id=petition.id, number=3, title=petition.title)
+    db.session.add(version)
+    db.session.commit()
+    for i, nasty in enumerate([*NASTY, "", "plain", 'ünïcødé, "quoted"\nline']):
+        s = make.signature(
+            petition,
+            first_name=nasty or "x",
+            last_name=f"L{i}",
+            email=f"{nasty[:1]}n{i}@example.com",
+            city=nasty,
+            comment=nasty,
+            public=i % 2 == 0,
+            opt_in=i % 3 == 0,
+            ref=nasty[:100] or None,
+            utm_source=nasty,
+            utm_medium=nasty,
+            utm_campaign=nasty,
+            version_id=version.id,
+            created_at=datetime(2026, 11, 2, 8, 30, 15, 999_999, tzinfo=UTC),
+        )
+        districts(db, s, ("us_house", "NY", "22", "matched"), ("state_lower", "NY", "1", "chosen"))
+    for filters in (ExportFilters(), ExportFilters(confirmed_only=False, state="NY")):
+        copied = "".join(exports.export_csv(petition, filters))
+        python = "".join(stream_rows(HEADER, exports.export_rows(petition, filters), bom=True))
+        assert parse(copied) == parse(python)
+        assert len(parse(copied)) > len(NASTY)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL=postgresql://…")
+def test_copy_streams_in_chunks(make, petition, monkeypatch):
+    monkeypatch.setattr(exports, "COPY_CHUNK", 200)
+    for i in range(30):
+        make.signature(petition, last_name=f"N{i}")
+    chunks = list(exports.export_csv(petition, ExportFilters()))
+    assert len(chunks) > 5
+    assert [r["last name"] for r in parse("".join(chunks))] == [f"N{i}" for i in range(30)]
