@@ -161,7 +161,12 @@ def _districts(petition_id: int, filters: ExportFilters, first: int, last: int) 
                 *_where(petition_id, filters),
                 SignatureDistrict.status.in_(COUNTED),
             )
-            .order_by(SignatureDistrict.signature_id, SignatureDistrict.chamber)
+            .order_by(
+                SignatureDistrict.signature_id,
+                SignatureDistrict.chamber,
+                SignatureDistrict.state,
+                SignatureDistrict.district,
+            )
         )
         .all()
     )

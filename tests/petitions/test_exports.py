@@ -437,3 +437,16 @@ def test_copy_streams_in_chunks(make, petition, monkeypatch):
     chunks = list(exports.export_csv(petition, ExportFilters()))
     assert len(chunks) > 5
     assert [r["last name"] for r in parse("".join(chunks))] == [f"N{i}" for i in range(30)]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL=postgresql://…")
+def test_a_download_stopped_halfway_leaves_the_connection_usable(db, make, petition, monkeypatch):
+    monkeypatch.setattr(exports, "COPY_CHUNK", 100)
+    for i in range(20):
+        make.signature(petition, last_name=f"N{i}")
+    chunks = exports.export_csv(petition, ExportFilters())
+    next(chunks), next(chunks)
+    chunks.close()  # what Werkzeug does when the client goes away
+    db.session.rollback()  # what the request's teardown does
+    assert exports.count_rows(petition, ExportFilters()) == 20
