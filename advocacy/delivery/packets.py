@@ -49,6 +49,7 @@ ROWS_PER_BLOCK = 40
 TABLE_SIZE = 8.5
 TABLE_LEADING = 10.5
 CELL_PAD = 3
+GUTTER = 8  # white space between columns
 # name, city, ZIP, signed, comment (points; together the text width, 468)
 COLUMNS = (("Name", 110.0), ("City", 86.0), ("ZIP", 44.0), ("Signed", 56.0), ("Comment", 172.0))
 COMMENT_LINES = 14  # 500 characters at most; never cut in practice
@@ -283,13 +284,14 @@ def _fit(text: str, width: float, most: int) -> list[str]:
     if not text:
         return [""]
     # No glyph of DejaVu Serif is wider than 1 em: short texts need no measuring.
-    if len(text) * TABLE_SIZE * 1.0 <= width - CELL_PAD:
+    room = width - GUTTER
+    if len(text) * TABLE_SIZE * 1.0 <= room:
         return [text]
-    lines = simpleSplit(text, FONT, TABLE_SIZE, width - CELL_PAD)
+    lines = simpleSplit(text, FONT, TABLE_SIZE, room)
     if len(lines) > most:
         lines = lines[:most]
         last = lines[-1]
-        while last and stringWidth(last + "…", FONT, TABLE_SIZE) > width - CELL_PAD:
+        while last and stringWidth(last + "…", FONT, TABLE_SIZE) > room:
             last = last[:-1]
         lines[-1] = last + "…"
     return lines or [""]

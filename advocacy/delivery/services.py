@@ -94,16 +94,16 @@ def district_counts(petition_id: int) -> dict[tuple[str, str, str], tuple[int, i
     """(chamber, state, district) → (constituents, possibly) among confirmed signers."""
     sd = SignatureDistrict
     rows = db.session.execute(
-        select(sd.chamber, sd.state, sd.district, sd.status == CANDIDATE, func.count())
+        select(sd.chamber, sd.state, sd.district, sd.status, func.count())
         .join(Signature, Signature.id == sd.signature_id)
         .where(_confirmed(petition_id))
-        .group_by(sd.chamber, sd.state, sd.district, sd.status == CANDIDATE)
+        .group_by(sd.chamber, sd.state, sd.district, sd.status)
     ).all()
     counts: dict[tuple[str, str, str], tuple[int, int]] = {}
-    for chamber, state, district, candidate, n in rows:
+    for chamber, state, district, status, n in rows:
         settled, possible = counts.get((chamber, state, district), (0, 0))
         counts[(chamber, state, district)] = (
-            (settled, possible + n) if candidate else (settled + n, possible)
+            (settled, possible + n) if status == CANDIDATE else (settled + n, possible)
         )
     return counts
 
@@ -263,7 +263,7 @@ def office_for(petition: Petition, key: str) -> Office | None:
 def _district_count(petition_id: int, legislator: Legislator) -> tuple[int, int]:
     sd = SignatureDistrict
     rows = db.session.execute(
-        select(sd.status == CANDIDATE, func.count())
+        select(sd.status, func.count())
         .join(Signature, Signature.id == sd.signature_id)
         .where(
             sd.chamber == legislator.chamber,
@@ -271,10 +271,10 @@ def _district_count(petition_id: int, legislator: Legislator) -> tuple[int, int]
             sd.district == (legislator.district or ""),
             _confirmed(petition_id),
         )
-        .group_by(sd.status == CANDIDATE)
+        .group_by(sd.status)
     ).all()
-    counts = {bool(candidate): n for candidate, n in rows}
-    return counts.get(False, 0), counts.get(True, 0)
+    possible = sum(n for status, n in rows if status == CANDIDATE)
+    return sum(n for _, n in rows) - possible, possible
 
 
 # --- members ----------------------------------------------------------------------------------
