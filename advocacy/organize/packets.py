@@ -7,7 +7,16 @@ organisation gets the same 404 as a petition that does not exist.
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from advocacy.core.db import utcnow
@@ -33,9 +42,17 @@ def packet_urls(petition: Petition, recipient_key: str) -> dict[str, str]:
 bp.add_app_template_global(packet_urls, "packet_urls")
 
 
-@bp.get("/petitions/<int:petition_id>/packets")
+@bp.route("/petitions/<int:petition_id>/packets", methods=["GET", "POST"])
 def packets_page(petition_id: int):
+    """The packets page; its POST ("Build the packets") starts a build."""
     petition = managed_or_404(petition_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            jobs.request_packets(petition, current_user.id)
+        else:
+            flash("The form had expired. Press “Build the packets” again.", "error")
+        return redirect(url_for("organize.packets_page", petition_id=petition.id))
     job = jobs.latest_job(petition.id)
     running = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     return render_template(
@@ -45,18 +62,8 @@ def packets_page(petition_id: int):
         running=running,
         archive=jobs.archive_path(job) if job else None,
         offices=None if running else services.offices_for(petition),
-        form=ActionForm(),
+        form=form,
     )
-
-
-@bp.post("/petitions/<int:petition_id>/packets")
-def build_packets(petition_id: int):
-    petition = managed_or_404(petition_id)
-    if ActionForm().validate_on_submit():
-        jobs.request_packets(petition, current_user.id)
-    else:
-        flash("The form had expired. Press “Build the packets” again.", "error")
-    return redirect(url_for("organize.packets_page", petition_id=petition.id))
 
 
 @bp.get("/petitions/<int:petition_id>/packets/<int:job_id>.zip")
