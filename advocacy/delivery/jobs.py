@@ -62,12 +62,22 @@ def request_packets(petition: Petition, user_id: int | None) -> PacketJob:
     already queued or running is returned instead of starting a second one."""
     current = latest_job(petition.id)
     if current is not None and current.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        return current
+        if not _stale(current):
+            return current
+        # A worker that died (or a restart that lost the thread) leaves the job open forever.
+        current.status, current.finished_at = JobStatus.FAILED, utcnow()
+        current.error = "Interrupted: the build stopped before it finished."
     job = PacketJob(petition_id=petition.id, requested_by_id=user_id)
     db.session.add(job)
     db.session.commit()
     dispatch(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # a LocalProxy
     return job
+
+
+def _stale(job: PacketJob) -> bool:
+    """Open longer than any build may take (RQ's job timeout)."""
+    since = job.started_at or job.created_at
+    return (utcnow() - since).total_seconds() > JOB_TIMEOUT
 
 
 def dispatch(app: Flask, job_id: int) -> None:

@@ -163,3 +163,18 @@ def test_build_without_sync_runs_in_a_thread(app, petition):
             break
         time.sleep(0.1)
     assert db.session.get(PacketJob, job.id).status == JobStatus.DONE
+
+
+def test_a_build_left_open_by_a_dead_worker_does_not_block_the_next(petition):
+    from datetime import timedelta
+
+    from advocacy.core.db import utcnow
+
+    old = PacketJob(petition_id=petition.id, status=JobStatus.RUNNING, total=9, done=3,
+                    started_at=utcnow() - timedelta(hours=2))  # fmt: skip
+    db.session.add(old)
+    db.session.commit()
+    job = jobs.request_packets(petition, None)
+    assert job.id != old.id and job.status == JobStatus.DONE
+    db.session.refresh(old)
+    assert old.status == JobStatus.FAILED and "Interrupted" in old.error
