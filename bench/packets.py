@@ -203,9 +203,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--signatures", type=int, default=100_000)
     parser.add_argument("--huge", type=int, default=50_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the last run's database")
     args = parser.parse_args()
     packets_dir = tempfile.mkdtemp(prefix="advocacy-packets-")
-    seeded = seed(args.database_url, args.signatures, args.huge, packets_dir)
+    if args.reuse:
+        seeded = {"spread": 1, "big": 2, "small": 3, "seed_seconds": 0}
+    else:
+        seeded = seed(args.database_url, args.signatures, args.huge, packets_dir)
     print(f"seeded in {seeded['seed_seconds']} s", flush=True)
     spread = measure(args.database_url, packets_dir, seeded["spread"])
     big = measure(args.database_url, packets_dir, seeded["big"], "legislator:G000555")

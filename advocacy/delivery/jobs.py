@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 import zipfile
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 25  # offices between progress commits
 PROGRESS_SECONDS = 1.0  # …or at least this often
 JOB_TIMEOUT = 3600
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 def packets_dir() -> Path:
@@ -176,9 +179,13 @@ def write_office(
     """One office's PDF (stored: it is compressed already) and CSV (deflated)."""
     pdf = zipfile.ZipInfo(f"{office.file_stem}.pdf", date_time=stamp)  # type: ignore[arg-type]
     pdf.compress_type = zipfile.ZIP_STORED
-    with archive.open(pdf, "w") as out:
-        packets.write_pdf(out, petition, office, day)
-    table = zipfile.ZipInfo(f"{office.file_stem}.csv", date_time=stamp)  # type: ignore[arg-type]
-    table.compress_type = zipfile.ZIP_DEFLATED
-    with archive.open(table, "w") as out:
-        packets.write_csv(out, petition, office)
+    # The CSV is written in the same pass over the members, to a spool (in memory up to a
+    # few MB, then a temporary file), and copied in after the PDF.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        with archive.open(pdf, "w") as out:
+            packets.write_pdf(out, petition, office, day, csv_out=spool)
+        spool.seek(0)
+        table = zipfile.ZipInfo(f"{office.file_stem}.csv", date_time=stamp)  # type: ignore[arg-type]
+        table.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(table, "w") as out:
+            shutil.copyfileobj(spool, out)

@@ -14,12 +14,12 @@ batches ordered by signature id, so memory stays flat however large an office is
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, distinct, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from advocacy.extensions import db
@@ -123,20 +123,36 @@ def _senate_filter(state: str, possible: bool) -> Any:
     return in_state & (elsewhere if possible else ~elsewhere)
 
 
-def senate_counts(petition_id: int, states: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """state → (constituents, possibly) for its U.S. senators."""
-    counts = {}
-    for state in states:
-        settled, possible = (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Signature)
-                .where(_confirmed(petition_id), _senate_filter(state, flag))
-            )
-            or 0
-            for flag in (False, True)
+def senate_counts(petition_id: int) -> dict[str, tuple[int, int]]:
+    """state → (constituents, possibly) for its U.S. senators, in two grouped statements:
+    signers whose House districts (or candidates) all lie in one state, and, per state, those
+    whose split ZIP has House candidates in several (the same rule as ``_senate_filter``)."""
+    sd = SignatureDistrict
+    per_signer = (
+        select(
+            sd.signature_id,
+            func.min(sd.state).label("state"),
+            func.count(distinct(sd.state)).label("states"),
         )
-        counts[state] = (settled, possible)
+        .join(Signature, Signature.id == sd.signature_id)
+        .where(sd.chamber == Chamber.US_HOUSE.value, _confirmed(petition_id))
+        .group_by(sd.signature_id)
+        .subquery()
+    )
+    settled = db.session.execute(
+        select(per_signer.c.state, func.count())
+        .where(per_signer.c.states == 1)
+        .group_by(per_signer.c.state)
+    ).all()
+    across = select(per_signer.c.signature_id).where(per_signer.c.states > 1)
+    possible = db.session.execute(
+        select(sd.state, func.count(distinct(sd.signature_id)))
+        .where(sd.chamber == Chamber.US_HOUSE.value, sd.signature_id.in_(across))
+        .group_by(sd.state)
+    ).all()
+    counts: dict[str, tuple[int, int]] = {str(state): (int(n), 0) for state, n in settled}
+    for state, n in possible:
+        counts[state] = (counts.get(state, (0, 0))[0], int(n))
     return counts
 
 
@@ -175,8 +191,7 @@ def offices_for(petition: Petition) -> list[Office]:
     """Every office that gets a packet, senators first, then by chamber, state, district;
     organisation targets last. Memory grows with offices, not with signatures."""
     districts = district_counts(petition.id)
-    house_states = sorted({s for c, s, _ in districts if c == Chamber.US_HOUSE.value})
-    senate = senate_counts(petition.id, house_states)
+    senate = senate_counts(petition.id)
     letters = letter_counts(petition.id)
     offices: list[Office] = []
     for legislator in db.session.scalars(_active_legislators()):
@@ -238,7 +253,7 @@ def office_for(petition: Petition, key: str) -> Office | None:
         if legislator is None:
             return None
         if legislator.chamber == Chamber.US_SENATE.value:
-            settled, possible = senate_counts(petition.id, [legislator.state])[legislator.state]
+            settled, possible = _senate_count(petition.id, legislator.state)
         else:
             settled, possible = _district_count(petition.id, legislator)
         if not settled and not possible:
@@ -258,6 +273,19 @@ def office_for(petition: Petition, key: str) -> Office | None:
         letters = letter_counts(petition.id).get(recipient.key, 0)
         return Office(recipient, everyone or 0, 0, letters, target_id=target.id)
     return None
+
+
+def _senate_count(petition_id: int, state: str) -> tuple[int, int]:
+    settled, possible = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(_confirmed(petition_id), _senate_filter(state, flag))
+        )
+        or 0
+        for flag in (False, True)
+    )
+    return settled, possible
 
 
 def _district_count(petition_id: int, legislator: Legislator) -> tuple[int, int]:

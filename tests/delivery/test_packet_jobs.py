@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery import jobs, services
+from advocacy.delivery import jobs, packets, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
 from tests.delivery.conftest import signed
@@ -54,6 +54,11 @@ def test_build_then_download_one_pdf_and_csv_per_office(client, auth, petition):
     assert stems == {o.file_stem for o in offices}
     assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "csv"}
     assert any("Gillibrand" in n for n in names) and any(n.startswith("target-") for n in names)
+    # The CSV written beside the PDF, in one pass, is the list the office's CSV route gives.
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    for office in offices:
+        assert archive.read(f"{office.file_stem}.csv") == packets.csv_bytes(petition, office)
+        assert archive.read(f"{office.file_stem}.pdf").startswith(b"%PDF")
 
 
 def test_progress_is_recorded_and_shown_while_running(client, auth, petition, monkeypatch):
@@ -90,10 +95,10 @@ def test_a_failure_is_recorded_and_leaves_no_partial_archive(
 ):
     auth.login("olive@example.org")
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(jobs.packets, "write_csv", broken)
+    monkeypatch.setattr(jobs.packets, "write_pdf", broken)
     client.post(f"/organize/petitions/{petition.id}/packets")
     job = _job()
     assert job.status == JobStatus.FAILED and "disk on fire" in job.error
