@@ -76,6 +76,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
+    "PACKETS_DIR": ("PACKETS_DIR", str),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
     "CONGRESS_API_KEY": ("CONGRESS_API_KEY", str),
     "CONGRESS_API_URL": ("CONGRESS_API_URL", str),
@@ -140,6 +141,9 @@ class Config:
     # logs) and scheme come from the X-Forwarded-* entries those proxies added, and only
     # those: a client's own forged X-Forwarded-For is never read. 0: no proxy.
     PROXY_HOPS = 0
+
+    # Where delivery packet archives (ZIP) are written; "" or unset: instance/packets.
+    PACKETS_DIR = str(BASE_DIR / "instance" / "packets")
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

@@ -191,6 +191,10 @@ class SignatureDistrict(Model):
     """
 
     __tablename__ = "signature_districts"
+    # Delivery packets read one district's signers at a time, in signature order.
+    __table_args__ = (
+        Index("ix_signature_districts_district", "chamber", "state", "district", "signature_id"),
+    )
 
     signature_id: Mapped[int] = mapped_column(
         ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True

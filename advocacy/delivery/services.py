@@ -1,0 +1,361 @@
+"""Delivery packets: the offices a petition's signers reach, and who belongs to each.
+
+An office is a legislator of the active directory whose district holds confirmed signers
+(read from the districts stored on each signature: ``SignatureDistrict``; U.S. senators by
+the state of the signer's House district) or an organisation target of one of the petition's
+letter campaigns (every confirmed signer). A ``matched`` or ``chosen`` district makes the
+signer a constituent; a ``candidate`` one (a split ZIP the signer never settled) makes them
+"possibly your constituent", counted and listed apart, never folded in or left out.
+
+Counts cover every confirmed constituent; the lists name only signers who ticked "Show my
+name and comment on this petition" (``Signature.public``). Members are read in keyset
+batches ordered by signature id, so memory stays flat however large an office is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, distinct, exists, func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from advocacy.extensions import db
+from advocacy.legislators.models import Chamber, DirectorySnapshot, Legislator
+from advocacy.letters import addressing
+from advocacy.letters.addressing import Recipient
+from advocacy.letters.models import CampaignTarget, Letter, LetterCampaign, LetterStatus
+from advocacy.petitions.models import Petition, Signature, SignatureDistrict
+
+BATCH = 2000
+SETTLED = ("matched", "chosen")
+CANDIDATE = "candidate"
+CHAMBER_ORDER = {
+    Chamber.US_SENATE.value: 0,
+    Chamber.US_HOUSE.value: 1,
+    Chamber.STATE_UPPER.value: 2,
+    Chamber.STATE_LOWER.value: 3,
+    Chamber.STATE_LEGISLATURE.value: 4,
+}
+
+
+@dataclass(frozen=True)
+class Office:
+    """One office a packet goes to, with its counts."""
+
+    recipient: Recipient
+    constituents: int  # confirmed signers who are the office's constituents
+    possible: int  # confirmed signers whose split ZIP may put them there
+    letters: int  # confirmed letters of the petition's campaigns to this office
+    chamber: str | None = None
+    state: str | None = None
+    district: str | None = None
+    target_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.recipient.key
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for this office's packet: "us_senate-NY-Gillibrand-S000148"."""
+        parts = [self.chamber or "target", self.state or "", self.district or ""]
+        parts += [self.recipient.last_name, self.recipient.external_id or str(self.target_id)]
+        stem = "-".join(_safe_name(p) for p in parts if p)
+        return stem[:150] or "office"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One named signer in a packet's list."""
+
+    signature_id: int
+    name: str
+    city: str
+    zip: str
+    signed_at: datetime | None
+    comment: str
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "_." else "_" for c in str(text)).strip("_")
+
+
+# --- offices ----------------------------------------------------------------------------------
+
+
+def _confirmed(petition_id: int) -> Any:
+    return (Signature.petition_id == petition_id) & Signature.confirmed_at.is_not(None)
+
+
+def district_counts(petition_id: int) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """(chamber, state, district) → (constituents, possibly) among confirmed signers."""
+    sd = SignatureDistrict
+    rows = db.session.execute(
+        select(sd.chamber, sd.state, sd.district, sd.status, func.count())
+        .join(Signature, Signature.id == sd.signature_id)
+        .where(_confirmed(petition_id))
+        .group_by(sd.chamber, sd.state, sd.district, sd.status)
+    ).all()
+    counts: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for chamber, state, district, status, n in rows:
+        settled, possible = counts.get((chamber, state, district), (0, 0))
+        counts[(chamber, state, district)] = (
+            (settled, possible + n) if status == CANDIDATE else (settled + n, possible)
+        )
+    return counts
+
+
+def _senate_filter(state: str, possible: bool) -> Any:
+    """Signers of a state for its senators: a House district in the state; "possibly" when
+    their split ZIP also has House candidates in another state."""
+    sd, other = SignatureDistrict, aliased(SignatureDistrict)
+    in_state = Signature.id.in_(
+        select(sd.signature_id).where(sd.chamber == Chamber.US_HOUSE.value, sd.state == state)
+    )
+    elsewhere = exists().where(
+        other.signature_id == Signature.id,
+        other.chamber == Chamber.US_HOUSE.value,
+        other.state != state,
+    )
+    return in_state & (elsewhere if possible else ~elsewhere)
+
+
+def senate_counts(petition_id: int) -> dict[str, tuple[int, int]]:
+    """state → (constituents, possibly) for its U.S. senators, in two grouped statements:
+    signers whose House districts (or candidates) all lie in one state, and, per state, those
+    whose split ZIP has House candidates in several (the same rule as ``_senate_filter``)."""
+    sd = SignatureDistrict
+    per_signer = (
+        select(
+            sd.signature_id,
+            func.min(sd.state).label("state"),
+            func.count(distinct(sd.state)).label("states"),
+        )
+        .join(Signature, Signature.id == sd.signature_id)
+        .where(sd.chamber == Chamber.US_HOUSE.value, _confirmed(petition_id))
+        .group_by(sd.signature_id)
+        .subquery()
+    )
+    settled = db.session.execute(
+        select(per_signer.c.state, func.count())
+        .where(per_signer.c.states == 1)
+        .group_by(per_signer.c.state)
+    ).all()
+    across = select(per_signer.c.signature_id).where(per_signer.c.states > 1)
+    possible = db.session.execute(
+        select(sd.state, func.count(distinct(sd.signature_id)))
+        .where(sd.chamber == Chamber.US_HOUSE.value, sd.signature_id.in_(across))
+        .group_by(sd.state)
+    ).all()
+    counts: dict[str, tuple[int, int]] = {str(state): (int(n), 0) for state, n in settled}
+    for state, n in possible:
+        counts[state] = (counts.get(state, (0, 0))[0], int(n))
+    return counts
+
+
+def letter_counts(petition_id: int) -> dict[str, int]:
+    """recipient key → confirmed (not drafted) letters of the petition's campaigns."""
+    rows = db.session.execute(
+        select(Letter.recipient_key, func.count())
+        .join(LetterCampaign, LetterCampaign.id == Letter.campaign_id)
+        .where(LetterCampaign.petition_id == petition_id, Letter.status != LetterStatus.DRAFTED)
+        .group_by(Letter.recipient_key)
+    ).all()
+    return {str(key): int(n) for key, n in rows}
+
+
+def _active_legislators() -> Select[Any]:
+    return (
+        select(Legislator)
+        .join(DirectorySnapshot, DirectorySnapshot.id == Legislator.snapshot_id)
+        .where(DirectorySnapshot.active.is_(True))
+        .options(selectinload(Legislator.offices))
+    )
+
+
+def _targets(petition_id: int) -> list[CampaignTarget]:
+    return list(
+        db.session.scalars(
+            select(CampaignTarget)
+            .join(LetterCampaign, LetterCampaign.id == CampaignTarget.campaign_id)
+            .where(LetterCampaign.petition_id == petition_id)
+            .order_by(LetterCampaign.id, CampaignTarget.position, CampaignTarget.id)
+        )
+    )
+
+
+def offices_for(petition: Petition) -> list[Office]:
+    """Every office that gets a packet, senators first, then by chamber, state, district;
+    organisation targets last. Memory grows with offices, not with signatures."""
+    districts = district_counts(petition.id)
+    senate = senate_counts(petition.id)
+    letters = letter_counts(petition.id)
+    offices: list[Office] = []
+    for legislator in db.session.scalars(_active_legislators()):
+        if legislator.chamber == Chamber.US_SENATE.value:
+            settled, possible = senate.get(legislator.state, (0, 0))
+        else:
+            key = (legislator.chamber, legislator.state, legislator.district or "")
+            settled, possible = districts.get(key, (0, 0))
+        if not settled and not possible:
+            continue
+        recipient = addressing.from_legislator(legislator)
+        offices.append(
+            Office(
+                recipient=recipient,
+                constituents=settled,
+                possible=possible,
+                letters=letters.get(recipient.key, 0),
+                chamber=legislator.chamber,
+                state=legislator.state,
+                district=legislator.district,
+            )
+        )
+    offices.sort(key=_office_order)
+    everyone = db.session.scalar(
+        select(func.count()).select_from(Signature).where(_confirmed(petition.id))
+    )
+    for target in _targets(petition.id):
+        recipient = addressing.from_target(target)
+        offices.append(
+            Office(
+                recipient=recipient,
+                constituents=everyone or 0,
+                possible=0,
+                letters=letters.get(recipient.key, 0),
+                target_id=target.id,
+            )
+        )
+    return offices
+
+
+def _office_order(office: Office) -> tuple[Any, ...]:
+    district = office.district or ""
+    return (
+        CHAMBER_ORDER.get(office.chamber or "", 9),
+        office.state or "",
+        (0, int(district), "") if district.isdigit() else (1, 0, district),
+        office.recipient.last_name,
+        office.key,
+    )
+
+
+def office_for(petition: Petition, key: str) -> Office | None:
+    """One office of the petition by recipient key, or None when it gets no packet."""
+    kind, _, ident = key.partition(":")
+    if kind == addressing.LEGISLATOR and ident:
+        legislator = db.session.scalars(
+            _active_legislators().where(Legislator.external_id == ident).limit(1)
+        ).first()
+        if legislator is None:
+            return None
+        if legislator.chamber == Chamber.US_SENATE.value:
+            settled, possible = _senate_count(petition.id, legislator.state)
+        else:
+            settled, possible = _district_count(petition.id, legislator)
+        if not settled and not possible:
+            return None
+        recipient = addressing.from_legislator(legislator)
+        letters = letter_counts(petition.id).get(recipient.key, 0)
+        return Office(recipient, settled, possible, letters, legislator.chamber,
+                      legislator.state, legislator.district)  # fmt: skip
+    if kind == "target" and ident.isdigit():
+        target = next((t for t in _targets(petition.id) if t.id == int(ident)), None)
+        if target is None:
+            return None
+        recipient = addressing.from_target(target)
+        everyone = db.session.scalar(
+            select(func.count()).select_from(Signature).where(_confirmed(petition.id))
+        )
+        letters = letter_counts(petition.id).get(recipient.key, 0)
+        return Office(recipient, everyone or 0, 0, letters, target_id=target.id)
+    return None
+
+
+def _senate_count(petition_id: int, state: str) -> tuple[int, int]:
+    settled, possible = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(_confirmed(petition_id), _senate_filter(state, flag))
+        )
+        or 0
+        for flag in (False, True)
+    )
+    return settled, possible
+
+
+def _district_count(petition_id: int, legislator: Legislator) -> tuple[int, int]:
+    sd = SignatureDistrict
+    rows = db.session.execute(
+        select(sd.status, func.count())
+        .join(Signature, Signature.id == sd.signature_id)
+        .where(
+            sd.chamber == legislator.chamber,
+            sd.state == legislator.state,
+            sd.district == (legislator.district or ""),
+            _confirmed(petition_id),
+        )
+        .group_by(sd.status)
+    ).all()
+    possible = sum(n for status, n in rows if status == CANDIDATE)
+    return sum(n for _, n in rows) - possible, possible
+
+
+# --- members ----------------------------------------------------------------------------------
+
+_MEMBER_COLUMNS = (
+    Signature.id,
+    Signature.first_name,
+    Signature.last_name,
+    Signature.city,
+    Signature.zip,
+    Signature.confirmed_at,
+    Signature.comment,
+)
+
+
+def members(
+    petition_id: int, office: Office, *, possible: bool = False, batch: int = BATCH
+) -> Iterator[list[Member]]:
+    """The office's named signers (confirmed, shown), in batches ordered by signature id:
+    its constituents, or with ``possible`` those whose split ZIP may put them there."""
+    if office.target_id is not None and possible:
+        return
+    query = select(*_MEMBER_COLUMNS).where(_confirmed(petition_id), Signature.public.is_(True))
+    sd = SignatureDistrict
+    order: Any = Signature.id
+    if office.target_id is not None:
+        pass
+    elif office.chamber == Chamber.US_SENATE.value:
+        query = query.where(_senate_filter(office.state or "", possible))
+    else:
+        query = query.join(sd, sd.signature_id == Signature.id).where(
+            sd.chamber == office.chamber,
+            sd.state == office.state,
+            sd.district == (office.district or ""),
+            (sd.status == CANDIDATE) if possible else sd.status.in_(SETTLED),
+        )
+        order = sd.signature_id
+    last = 0
+    while True:
+        rows = db.session.execute(query.where(order > last).order_by(order).limit(batch)).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [
+            Member(
+                signature_id=r[0],
+                name=" ".join(p for p in (r[1], r[2]) if p),
+                city=r[3] or "",
+                zip=r[4] or "",
+                signed_at=r[5],
+                comment=r[6] or "",
+            )
+            for r in rows
+        ]
+        if len(rows) < batch:
+            return
