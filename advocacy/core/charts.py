@@ -98,10 +98,15 @@ def timeline(
     goal: int,
     markers: Sequence[Marker] = (),
     label: str = "Signatures over time",
+    compact: bool = False,
 ) -> Markup:
     """Two panels sharing the time axis: the running total (a line, with the goal as a dashed
-    line and milestones as dots), and below it the confirmed signatures of each day (bars)."""
-    width, left, right = 640.0, 56.0, 16.0
+    line and milestones as dots), and below it the confirmed signatures of each day (bars).
+
+    ``compact`` draws it narrower for a phone (the same text size on a smaller canvas reads
+    larger once scaled to the screen); the page shows one or the other by width."""
+    _cls = "timeline compact" if compact else "timeline wide"
+    width, left, right = (360.0, 44.0, 10.0) if compact else (640.0, 56.0, 16.0)
     top_y0, top_h = 14.0, 180.0  # the total panel
     bar_y0, bar_h = 230.0, 80.0  # the per-day panel
     height = bar_y0 + bar_h + 30
@@ -113,7 +118,7 @@ def timeline(
             f'<text x="{_n(width / 2)}" y="{_n(height / 2)}" text-anchor="middle" '
             f'font-size="16" fill="{MUTED}">No signatures yet</text>'
         )
-        return _svg(width, height, label + ": no signatures yet", body, "timeline")
+        return _svg(width, height, label + ": no signatures yet", body, _cls)
     totals: list[int] = []
     running = 0
     for value in daily:
@@ -139,17 +144,15 @@ def timeline(
             f'<text x="{_n(left - 8)}" y="{_n(y + 5)}" text-anchor="end" font-size="14" '
             f'fill="{MUTED}">{_short(int(top * frac))}</text>'
         )
-    body.append(
-        f'<text x="{_n(left)}" y="{_n(top_y0 - 2)}" font-size="13" fill="{MUTED}" '
-        f'dy="-2" class="panel-label">Total</text>'
-    )
     # The goal.
     if goal > 0:
         gy = y_total(goal)
+        # Above the line, unless the line is the top of the chart: then just below it.
+        ly = gy - 6 if gy - 20 > top_y0 else gy + 18
         body.append(
             f'<line class="goal-line" x1="{_n(left)}" x2="{_n(width - right)}" y1="{_n(gy)}" '
             f'y2="{_n(gy)}" stroke="{GOAL}" stroke-width="2" stroke-dasharray="6 4"/>'
-            f'<text class="goal-label" x="{_n(width - right)}" y="{_n(gy - 6)}" '
+            f'<text class="goal-label" x="{_n(width - right)}" y="{_n(ly)}" '
             f'text-anchor="end" font-size="14" font-weight="700" fill="{GOAL}">'
             f"Goal {_num(goal)}</text>"
         )
@@ -190,7 +193,7 @@ def timeline(
             f"<title>{escape(days[i].isoformat())}: {_num(value)}</title></rect>"
         )
     # The time axis: the first and last day, and the middle one when there is room.
-    ticks = sorted({0, n - 1} | ({(n - 1) // 2} if n > 4 else set()))
+    ticks = sorted({0, n - 1} | ({(n - 1) // 2} if n > 4 and not compact else set()))
     axis_y = bar_y0 + bar_h + 22
     for i in ticks:
         anchor = "start" if i == 0 else ("end" if i == n - 1 else "middle")
@@ -203,7 +206,7 @@ def timeline(
         f"{label}: {_num(running)} confirmed from {days[0].isoformat()} to "
         f"{days[-1].isoformat()}, goal {_num(goal)}"
     )
-    return _svg(width, height, summary, body, "timeline")
+    return _svg(width, height, summary, body, _cls)
 
 
 def sparkline(values: Sequence[int], label: str) -> Markup:
@@ -233,13 +236,17 @@ def sparkline(values: Sequence[int], label: str) -> Markup:
 
 
 def shade_steps(top: int, steps: int = len(SHADES) - 1) -> list[int]:
-    """The upper bounds of the shades above zero: the largest count split in ``steps`` equal
-    ranges, rounded up (1–25, 26–50, …), so a darker square always means more signers."""
+    """The upper bounds of the shades above zero, each twice the one before and the last the
+    largest count (…, 250, 500, 1000): signers bunch in a few states, and equal ranges would
+    paint every other state the lightest shade. A darker square always means more signers."""
     if top <= 0:
         return []
-    size = max(1, math.ceil(top / steps))
-    bounds = [size * (k + 1) for k in range(steps)]
-    return [b for i, b in enumerate(bounds) if i == 0 or bounds[i - 1] < top]
+    bounds: list[int] = []
+    for k in range(steps):
+        bound = max(1, math.ceil(top / 2 ** (steps - 1 - k)))
+        if not bounds or bound > bounds[-1]:
+            bounds.append(bound)
+    return bounds
 
 
 def shade_of(count: int, bounds: Sequence[int]) -> int:
@@ -256,8 +263,7 @@ def tile_map(counts: Mapping[str, int], label: str = "Confirmed signers by state
     """A square per state and DC on the tile grid, shaded by count, with its legend below."""
     cell, gap = 48.0, 4.0
     grid_w, grid_h = 12 * cell, 8 * cell
-    legend_y = grid_h + 18
-    height = legend_y + 40
+    height = grid_h
     bounds = shade_steps(max(counts.values(), default=0))
     body: list[str] = []
     for state, (col, row) in TILES.items():
@@ -273,21 +279,30 @@ def tile_map(counts: Mapping[str, int], label: str = "Confirmed signers by state
             f'<text x="{_n(x + cell / 2)}" y="{_n(y + cell / 2 + 6)}" text-anchor="middle" '
             f'font-size="16" font-weight="600" fill="{fg}">{state}</text></g>'
         )
-    # The legend: one swatch per shade in use, with its range.
-    x = 0.0
-    ranges = [(0, 0)] + [(1 if i == 0 else bounds[i - 1] + 1, b) for i, b in enumerate(bounds)]
-    for i, (low, high) in enumerate(ranges):
-        text = (
-            "None"
-            if high == 0
-            else (_short(low) if low == high else f"{_short(low)}–{_short(high)}")
-        )
-        body.append(
-            f'<g class="legend-item"><rect x="{_n(x)}" y="{_n(legend_y)}" width="18" height="18" '
-            f'rx="3" fill="{SHADES[i]}" stroke="{LINE}"/><text x="{_n(x + 24)}" '
-            f'y="{_n(legend_y + 15)}" font-size="15" fill="{INK}">{escape(text)}</text></g>'
-        )
-        x += 36 + 9 * len(text)
     in_states = sum(v for k, v in counts.items() if k in TILES)
     summary = f"{label}: {_num(in_states)} in {sum(1 for k in TILES if counts.get(k))} states"
     return _svg(grid_w, height, summary, body, "tile-map")
+
+
+def map_legend(counts: Mapping[str, int]) -> Markup:
+    """The tile map's legend as HTML (text that stays readable however small the map is):
+    a swatch per shade with its range."""
+    bounds = shade_steps(max(counts.values(), default=0))
+    items = []
+    ranges = [(0, 0)] + [(1 if i == 0 else bounds[i - 1] + 1, b) for i, b in enumerate(bounds)]
+    for i, (low, high) in enumerate(ranges):
+        if high == 0:
+            text = "None"
+        elif low == high:
+            text = _num(low)
+        else:
+            text = f"{_num(low)}–{_num(high)}"
+        items.append(
+            f'<li class="legend-item"><span class="swatch shade-{i}" '
+            f'style="background: {SHADES[i]}" aria-hidden="true"></span>{escape(text)}</li>'
+        )
+    return Markup(  # noqa: S704 - numbers and fixed text only
+        '<ul class="map-legend" aria-label="Shades: confirmed signers per state">'
+        + "".join(items)
+        + "</ul>"
+    )

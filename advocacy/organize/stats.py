@@ -21,7 +21,7 @@ from advocacy.organize.helpers import managed_or_404
 from advocacy.petitions import stats
 from advocacy.petitions.models import Petition
 
-PAGE_SIZE = 25
+PAGE_SIZE = 20
 TABLES = {
     "senate": ("us_senate",),
     "house": ("us_house",),
@@ -136,17 +136,22 @@ def stats_context(petition: Petition) -> dict[str, Any]:
         "petition": petition,
         "days": days,
         "recent_days": list(reversed(days[-60:])),
-        "timeline": charts.timeline(
-            [d.day for d in days],
-            [d.confirmed for d in days],
-            petition.goal,
-            _markers(milestones),
-            label=f"Confirmed signatures of “{petition.title}” over time",
-        ),
+        "timelines": [
+            charts.timeline(
+                [d.day for d in days],
+                [d.confirmed for d in days],
+                petition.goal,
+                _markers(milestones),
+                label=f"Confirmed signatures of “{petition.title}” over time",
+                compact=compact,
+            )
+            for compact in (False, True)
+        ],
         "milestones": milestones,
         "pace": stats.pace(petition.signature_count, petition.goal, petition.deadline, last_days),
         "funnel": funnel,
         "tile_map": charts.tile_map(state_counts),
+        "map_legend": charts.map_legend(state_counts),
         "state_counts": sorted(
             ((s, c) for s, c in state_counts.items() if c), key=lambda sc: (-sc[1], sc[0])
         ),
