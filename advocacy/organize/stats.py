@@ -80,9 +80,9 @@ def _self_url(**args: Any) -> str:
     return url_for("organize.petition_stats", petition_id=petition_id, **args)
 
 
-def _table(name: str, rows: list[stats.DistrictRow]) -> Table:
-    """Sort and page ``rows`` by the query (?table=&sort=&page=); values that are not ours
-    are ignored (the default order) rather than refused."""
+def _order(name: str) -> tuple[str, bool, int]:
+    """The sort, direction and page the query asks of table ``name`` (?table=&sort=&page=);
+    values that are not ours are ignored (the default order) rather than refused."""
     sort, descending, page = "confirmed", True, 1
     if request.args.get("table") == name:
         match = SORT_VALUE.match(request.args.get("sort", ""))
@@ -90,12 +90,25 @@ def _table(name: str, rows: list[stats.DistrictRow]) -> Table:
             descending, sort = match.group(1) == "-", match.group(2)
         raw = request.args.get("page", "")
         if raw.isascii() and raw.isdigit() and len(raw) < 7:
-            page = int(raw)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    ordered = stats.sort_rows(rows, sort, descending)
-    shown = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return Table(name, shown, len(rows), sort, descending, page, pages)
+            page = max(int(raw), 1)
+    return sort, descending, page
+
+
+def _table(name: str, petition_id: int) -> Table:
+    sort, descending, page = _order(name)
+    table = _table_at(name, petition_id, sort, descending, page)
+    if page > table.pages:  # past the end: the last page
+        table = _table_at(name, petition_id, sort, descending, table.pages)
+    return table
+
+
+def _table_at(name: str, petition_id: int, sort: str, descending: bool, page: int) -> Table:
+    if name == "senate":
+        found = stats.senate(petition_id, sort, descending, page, PAGE_SIZE)
+    else:
+        found = stats.districts(petition_id, TABLES[name], sort, descending, page, PAGE_SIZE)
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    return Table(name, found.rows, found.total, sort, descending, page, pages)
 
 
 def _packet_url(petition_id: int) -> Any:
@@ -127,11 +140,7 @@ def stats_context(petition: Petition) -> dict[str, Any]:
     last_days = sum(d.confirmed for d in days[-stats.PACE_DAYS :])
     funnel = stats.funnel(petition.id)
     state_counts = stats.states(petition.id)
-    tables = {
-        "senate": _table("senate", stats.senate(petition.id)),
-        "house": _table("house", stats.districts(petition.id, TABLES["house"])),
-        "state": _table("state", stats.districts(petition.id, TABLES["state"])),
-    }
+    tables = {name: _table(name, petition.id) for name in TABLES}
     return {
         "petition": petition,
         "days": days,

@@ -23,7 +23,6 @@ from advocacy.petitions.models import (
     DistrictCount,
     DomainCount,
     Milestone,
-    Petition,
     PetitionVersion,
     SourceCount,
     StateCount,
@@ -311,14 +310,20 @@ class DistrictRow:
 SORTS = ("district", "confirmed", "possible")
 
 
+@dataclass
+class DistrictPage:
+    rows: list[DistrictRow]
+    total: int  # rows in all pages
+
+
 def _natural(district: str | None) -> tuple[int, str]:
     text = district or ""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return (int(digits) if digits and digits == text else 10**6, text)
+    return (len(text), text)
 
 
 def sort_rows(rows: list[DistrictRow], sort: str, descending: bool) -> list[DistrictRow]:
-    """Rows by ``sort`` (one of SORTS; anything else: by district), ties by place."""
+    """Rows by ``sort`` (one of SORTS; anything else: by place), ties by place. Place is state,
+    then district in natural order ("2" before "10")."""
 
     def place(r: DistrictRow) -> tuple:
         return (r.state, *_natural(r.district), r.chamber)
@@ -329,47 +334,77 @@ def sort_rows(rows: list[DistrictRow], sort: str, descending: bool) -> list[Dist
     return sorted(rows, key=place, reverse=descending)
 
 
-def districts(petition_id: int, chambers: Sequence[str]) -> list[DistrictRow]:
-    """Confirmed (and possible) signers per district of ``chambers``, each with its
-    legislators from the active directory snapshot."""
-    rows = db.session.execute(
+def districts(
+    petition_id: int,
+    chambers: Sequence[str],
+    sort: str = "confirmed",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int = 20,
+) -> DistrictPage:
+    """One page of confirmed (and possible) signers per district of ``chambers``, sorted in
+    the database, each row with its legislators from the active directory snapshot. Only the
+    page's rows are read (a petition over every district has about 7,000)."""
+    where = (
+        DistrictCount.petition_id == petition_id,
+        DistrictCount.chamber.in_(list(chambers)),
+        (DistrictCount.confirmed > 0) | (DistrictCount.possible > 0),
+    )
+    total = db.session.scalar(select(func.count()).select_from(DistrictCount).where(*where)) or 0
+    place = [
+        DistrictCount.state,
+        func.length(DistrictCount.district),
+        DistrictCount.district,
+        DistrictCount.chamber,
+    ]
+    if sort in ("confirmed", "possible"):
+        column = getattr(DistrictCount, sort)
+        order = [column.desc() if descending else column.asc(), *place]
+    else:
+        order = [c.desc() for c in place] if descending else place
+    found = db.session.execute(
         select(
             DistrictCount.chamber,
             DistrictCount.state,
             DistrictCount.district,
             DistrictCount.confirmed,
             DistrictCount.possible,
-        ).where(DistrictCount.petition_id == petition_id, DistrictCount.chamber.in_(chambers))
-    ).all()
-    out = {
-        (r.chamber, r.state, r.district): DistrictRow(
-            r.chamber, r.state, r.district, r.confirmed, r.possible
         )
-        for r in rows
-        if r.confirmed or r.possible
-    }
-    if out:
-        states_in = sorted({k[1] for k in out})
-        for m in _members(chambers, states_in):
-            row = out.get((m.chamber, m.state, m.district or ""))
-            if row is not None:
-                row.members.append(Member(m.external_id, m.name, m.party))
-    return list(out.values())
+        .where(*where)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    rows = [DistrictRow(r.chamber, r.state, r.district, r.confirmed, r.possible) for r in found]
+    _attach_members(rows)
+    return DistrictPage(rows, total)
 
 
-def senate(petition_id: int) -> list[DistrictRow]:
+def senate(
+    petition_id: int,
+    sort: str = "confirmed",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int = 20,
+) -> DistrictPage:
     """U.S. Senate rows, one per state with signers, naming both senators."""
     counts = {s: c for s, c in states(petition_id).items() if s and c}
-    out = {s: DistrictRow("us_senate", s, None, c, 0) for s, c in counts.items()}
-    if out:
-        for m in _members(("us_senate",), sorted(out)):
-            out[m.state].members.append(Member(m.external_id, m.name, m.party))
-    return list(out.values())
+    rows = sort_rows(
+        [DistrictRow("us_senate", s, None, c, 0) for s, c in counts.items()], sort, descending
+    )
+    start = (max(page, 1) - 1) * per_page
+    shown = rows[start : start + per_page]
+    _attach_members(shown)
+    return DistrictPage(shown, len(rows))
 
 
-def _members(chambers: Sequence[str], states_in: Sequence[str]) -> Sequence:
+def _attach_members(rows: list[DistrictRow]) -> None:
+    """Each row's legislators from the active snapshot: one query for the rows given."""
+    if not rows:
+        return
+    by_seat = {(r.chamber, r.state, r.district or None): r for r in rows}
     active = select(DirectorySnapshot.id).where(DirectorySnapshot.active.is_(True))
-    return db.session.execute(
+    found = db.session.execute(
         select(
             Legislator.chamber,
             Legislator.state,
@@ -380,12 +415,16 @@ def _members(chambers: Sequence[str], states_in: Sequence[str]) -> Sequence:
         )
         .where(
             Legislator.snapshot_id.in_(active.scalar_subquery()),
-            Legislator.chamber.in_(list(chambers)),
-            Legislator.state.in_(list(states_in)),
+            Legislator.chamber.in_({r.chamber for r in rows}),
+            Legislator.state.in_({r.state for r in rows}),
+        )
+        .where(
+            (Legislator.district.is_(None))
+            | Legislator.district.in_({r.district for r in rows if r.district})
         )
         .order_by(Legislator.rank.desc().nulls_last(), Legislator.name)
-    ).all()
-
-
-def petition_ids_of(petitions: Sequence[Petition]) -> list[int]:
-    return [p.id for p in petitions]
+    )
+    for m in found:
+        row = by_seat.get((m.chamber, m.state, m.district))
+        if row is not None:
+            row.members.append(Member(m.external_id, m.name, m.party))
