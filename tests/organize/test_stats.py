@@ -280,7 +280,6 @@ def test_page_names_legislators_counts_letters_and_shows_the_chart(
     eta = utcnow().date() + timedelta(days=10)
     assert f'datetime="{eta.isoformat()}"' in html
     assert "First words" in html and "Better words" in html
-    assert "office_packet" not in html  # no packet route in this branch: no link
 
 
 def _letters(p, external_id: str, sent: int, drafted: int) -> None:
@@ -397,3 +396,22 @@ def test_dashboard_shows_recent_counts_sparklines_and_campaigns(client, make, or
     assert svg_tree(spark).get("role") == "img"
     assert f"/organize/petitions/{p.id}/stats" in row
     assert "Write to Congress now" in html and "12" in html
+
+
+def test_packet_links_appear_once_the_packet_route_exists(
+    client, make, organizer, directory, monkeypatch
+):
+    from advocacy.organize import stats as stats_views
+
+    p = _petition(make, organizer)
+    _rollups(p)
+    url = f"/organize/petitions/{p.id}/stats"
+    monkeypatch.setattr(stats_views, "PACKET_ENDPOINT", "organize.no_such_route")
+    assert "fmt=pdf" not in client.get(url).get_data(as_text=True)
+
+    # Any endpoint that exists stands in for the packet route: the extra arguments become
+    # its query string.
+    monkeypatch.setattr(stats_views, "PACKET_ENDPOINT", "organize.petition_stats")
+    html = client.get(url).get_data(as_text=True)
+    house = _active_member("us_house", "NY", "22")[0]
+    assert f"key=legislator:{house.external_id}&amp;fmt=pdf" in html
