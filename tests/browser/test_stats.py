@@ -24,7 +24,7 @@ from advocacy.petitions.models import (
 )
 from tests import factories
 
-from .conftest import PHONE, assert_accessible, assert_no_horizontal_overflow, snap
+from .conftest import PHONE, SCREENSHOTS, assert_accessible, assert_no_horizontal_overflow, snap
 
 pytestmark = pytest.mark.browser
 
@@ -178,6 +178,11 @@ def test_dashboard_and_stats_pages_fit_a_phone_and_are_screenshotted(
     assert "Kirsten" in main  # Gillibrand, from the directory, on the U.S. Senate table
     assert_accessible(page)
     snap(page, "organize-stats")
+    page.emulate_media(media="print")
+    assert not page.locator(".stats-nav").is_visible()
+    assert page.locator("svg.timeline.wide").is_visible()
+    page.screenshot(path=SCREENSHOTS / "organize-stats-print.png", full_page=True)
+    page.emulate_media(media="screen")
     page.set_viewport_size(PHONE)
     assert_no_horizontal_overflow(page)
     page.goto(live_server("/organize/"))
