@@ -308,6 +308,7 @@ class DistrictRow:
 
 
 SORTS = ("district", "confirmed", "possible")
+NO_SENATORS = frozenset({"DC", "PR", "GU", "VI", "AS", "MP"})
 
 
 @dataclass
@@ -387,8 +388,9 @@ def senate(
     page: int = 1,
     per_page: int = 20,
 ) -> DistrictPage:
-    """U.S. Senate rows, one per state with signers, naming both senators."""
-    counts = {s: c for s, c in states(petition_id).items() if s and c}
+    """U.S. Senate rows, one per state with signers, naming both senators (DC and the
+    territories elect none, so they have no row)."""
+    counts = {s: c for s, c in states(petition_id).items() if s and c and s not in NO_SENATORS}
     rows = sort_rows(
         [DistrictRow("us_senate", s, None, c, 0) for s, c in counts.items()], sort, descending
     )

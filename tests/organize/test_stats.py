@@ -206,6 +206,7 @@ def _rollups(p, directory_ids: dict[str, str] | None = None) -> None:
         [
             StateCount(petition_id=p.id, state="NY", confirmed=80),
             StateCount(petition_id=p.id, state="CA", confirmed=20),
+            StateCount(petition_id=p.id, state="DC", confirmed=7),
             DistrictCount(
                 petition_id=p.id, chamber="us_house", state="NY", district="22", confirmed=50
             ),
@@ -280,6 +281,8 @@ def test_page_names_legislators_counts_letters_and_shows_the_chart(
     eta = utcnow().date() + timedelta(days=10)
     assert f'datetime="{eta.isoformat()}"' in html
     assert "First words" in html and "Better words" in html
+    senate = html.split('id="senate"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'data-label="State">\s*([A-Z]{2})', senate) == ["NY", "CA"]
 
 
 def _letters(p, external_id: str, sent: int, drafted: int) -> None:
