@@ -135,7 +135,8 @@ def _markers(milestones) -> list[charts.Marker]:
 
 
 def stats_context(petition: Petition) -> dict[str, Any]:
-    days = stats.daily(petition.id)
+    # A closed petition's chart ends when it closed, not in a tail of empty days to today.
+    days = stats.daily(petition.id, until=petition.closed_at.date() if petition.closed_at else None)
     milestones = stats.milestones(petition.id)
     last_days = sum(d.confirmed for d in days[-stats.PACE_DAYS :])
     funnel = stats.funnel(petition.id)

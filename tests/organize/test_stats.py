@@ -22,6 +22,7 @@ from advocacy.petitions.models import (
     DistrictCount,
     DomainCount,
     Milestone,
+    PetitionStatus,
     PetitionVersion,
     SourceCount,
     StateCount,
@@ -418,3 +419,17 @@ def test_packet_links_appear_once_the_packet_route_exists(
     html = client.get(url).get_data(as_text=True)
     house = _active_member("us_house", "NY", "22")[0]
     assert f"key=legislator:{house.external_id}&amp;fmt=pdf" in html
+
+
+def test_a_closed_petitions_chart_ends_when_it_closed(client, make, organizer):
+    closed_on = utcnow().date() - timedelta(days=20)
+    p = _petition(
+        make,
+        organizer,
+        status=PetitionStatus.CLOSED,
+        closed_at=datetime.combine(closed_on, datetime.min.time()),
+    )
+    _days(p.id, {closed_on - timedelta(days=4): (3, 3), closed_on - timedelta(days=1): (1, 1)})
+    html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
+    svg = re.search(r'<svg class="chart timeline wide.*?</svg>', html, re.S).group(0)
+    assert len(svg_tree(svg).findall(f".//{SVG}rect[@class='bar']")) == 5
