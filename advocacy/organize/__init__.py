@@ -18,6 +18,7 @@ from advocacy.organize import (  # noqa: E402, F401 - they register the routes
     campaigns,
     exports,
     packets,
+    stats,
     updates,
     views,
 )

@@ -23,12 +23,14 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from advocacy.core import charts
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
+from advocacy.letters.campaigns import campaigns_managed_by
 from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm, CloseForm, NewPetitionForm, PetitionForm
 from advocacy.organize.helpers import Question, ask, confirmed, form_error, managed_or_404
-from advocacy.petitions import editing
+from advocacy.petitions import editing, stats
 from advocacy.petitions.forms import SignForm
 from advocacy.petitions.models import Petition, PetitionStatus
 from advocacy.petitions.services import recent_signers
@@ -36,9 +38,13 @@ from advocacy.petitions.services import recent_signers
 
 @bp.get("/")
 def dashboard():
+    petitions = editing.petitions_managed_by(current_user)
     return render_template(
         "organize/dashboard.html",
-        petitions=editing.petitions_managed_by(current_user),
+        petitions=petitions,
+        recent=stats.recent([p.id for p in petitions]),
+        sparkline=charts.sparkline,
+        campaigns=campaigns_managed_by(current_user),
         organizations=editing.organizations_for(current_user),
     )
 
