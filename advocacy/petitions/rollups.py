@@ -364,7 +364,12 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _key(model: Any, key: tuple) -> tuple:
+    return (key[0], _as_date(key[1]), *key[2:]) if model is DailyCount else key
+
+
 def stored(petition_id: int) -> dict[Any, dict[tuple, dict[str, int]]]:
+    """A petition's rollups as stored: model → key → counts."""
     found: dict[Any, dict[tuple, dict[str, int]]] = {}
     for model, counted in COUNTED.items():
         table = model.__table__
@@ -373,11 +378,8 @@ def stored(petition_id: int) -> dict[Any, dict[tuple, dict[str, int]]]:
             select(*keys, *[table.c[c] for c in counted]).where(table.c.petition_id == petition_id)
         )
         found[model] = {
-            tuple(r[: len(keys)]): dict(zip(counted, r[len(keys) :], strict=True)) for r in rows
-        }
-        found[model] = {
-            (k[0], _as_date(k[1]), *k[2:]) if model is DailyCount else k: v
-            for k, v in found[model].items()
+            _key(model, tuple(r[: len(keys)])): dict(zip(counted, r[len(keys) :], strict=True))
+            for r in rows
         }
     return found
 
