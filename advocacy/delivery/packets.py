@@ -37,6 +37,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from advocacy.core.csvsafe import safe_cell
 from advocacy.core.text import render_markdown
 from advocacy.delivery.services import Member, Office, members
 from advocacy.letters.pdf import FONT, FONT_BOLD, LEADING, MARGIN, plain, register_fonts
@@ -61,15 +62,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _safe(value: Any) -> str:
-    """A CSV cell no spreadsheet runs as a formula: a leading ``= + - @``, tab or carriage
-    return gets an apostrophe in front. (Private until ``core.csvsafe.safe_cell`` lands.)"""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _day(value: datetime | None) -> str:
     return value.date().isoformat() if value else ""
 
@@ -85,7 +77,7 @@ class CsvSink:
 
     def rows(self, batch: list[Member], label: str) -> None:
         self._writer.writerows(
-            [_safe(m.name), _safe(m.city), _safe(m.zip), _day(m.signed_at), _safe(m.comment),
+            [*map(safe_cell, (m.name, m.city, m.zip)), _day(m.signed_at), safe_cell(m.comment),
              label]
             for m in batch
         )  # fmt: skip
