@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import subprocess
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
@@ -450,3 +453,26 @@ def test_a_download_stopped_halfway_leaves_the_connection_usable(db, make, petit
     chunks.close()  # what Werkzeug does when the client goes away
     db.session.rollback()  # what the request's teardown does
     assert exports.count_rows(petition, ExportFilters()) == 20
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_evaluates_no_formula_in_the_export(make, petition, client, tmp_path):
+    """The issue's check: `soffice --headless --convert-to xlsx` on an export of hostile
+    cells gives a workbook without a single formula."""
+    for i, nasty in enumerate(NASTY):
+        make.signature(petition, first_name=nasty, city=nasty, comment=nasty, public=True,
+                       ref=nasty[:100], email=f"lo{i}@example.com", opt_in=True)  # fmt: skip
+    response = client.get(f"/organize/petitions/{petition.id}/export.csv")
+    assert response.status_code == 200
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(response.data)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path), str(exported)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "export.xlsx") as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet  # no formula cell at all
+    assert "HYPERLINK" in strings or "SUM" in strings  # the hostile text is there, as text
