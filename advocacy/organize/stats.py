@@ -28,7 +28,7 @@ TABLES = {
     "state": ("state_upper", "state_lower", "state_legislature"),
 }
 SORT_VALUE = re.compile(r"^(-?)(district|confirmed|possible)$")
-PACKET_ENDPOINT = "organize.office_packet"
+PACKET_ENDPOINT = "organize.office_packet_pdf"  # organize/packets.py
 
 
 def letters_by_office(petition_id: int) -> dict[str, int]:
@@ -117,7 +117,7 @@ def _packet_url(petition_id: int) -> Any:
         return None
 
     def link(key: str) -> str:
-        return url_for(PACKET_ENDPOINT, petition_id=petition_id, key=key, fmt="pdf")
+        return url_for(PACKET_ENDPOINT, petition_id=petition_id, key=key)
 
     return link
 
