@@ -130,10 +130,11 @@ def _styles() -> dict[str, ParagraphStyle]:
 def markdown_paragraphs(source: str | None) -> list[str]:
     """The petition body (Markdown) as plain paragraphs: markup dropped, list items kept as
     "• item" lines, headings as their own paragraph."""
-    rendered = render_markdown(source)
+    # A newline inside a paragraph is a soft break (CommonMark): a space, not a new line.
+    rendered = render_markdown(source).replace("\n", " ")
     rendered = re.sub(r"<li[^>]*>", "• ", rendered)
     rendered = re.sub(r"<br\s*/?>", "\n", rendered)
-    rendered = re.sub(r"</(li)>", "\n", rendered)
+    rendered = re.sub(r"</(li)>", "\n\n", rendered)
     rendered = re.sub(r"</(p|h[1-6]|blockquote|pre|ul|ol|table|tr)>", "\n\n", rendered)
     text = html.unescape(nh3.clean(rendered, tags=set()))
     paragraphs = []
@@ -406,7 +407,14 @@ def write_pdf(
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, MARGIN / 2, footer[:110])
+        # Cut to the width left of the page number, never under it.
+        room = PAGE_WIDTH - 2 * MARGIN - canvas.stringWidth("Page 9999", FONT, 8) - 12
+        text = footer
+        while text and canvas.stringWidth(text, FONT, 8) > room:
+            text = text[:-2]
+        if text != footer:
+            text = text.rstrip() + "…"
+        canvas.drawString(MARGIN, MARGIN / 2, text)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2, f"Page {doc.page}")
         canvas.restoreState()
 

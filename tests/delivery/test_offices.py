@@ -131,6 +131,11 @@ def test_the_petition_body_is_plain_text(make, directory):
     assert packets.markdown_paragraphs(petition.body) == [
         "Why", "We ask Congress to <b>act</b>.", "• one", "• two"
     ]  # fmt: skip
+    # A hard-wrapped paragraph (soft breaks) reads as one paragraph, not broken lines.
+    assert packets.markdown_paragraphs("Hospitals are\nstretched thin.\n\nNext.") == [
+        "Hospitals are stretched thin.",
+        "Next.",
+    ]
     signed(make, petition, "13202", comment="<b>bold</b> & more")
     text = pdf_text(petition, _office(petition, GILLIBRAND))
     assert "We ask Congress to <b>act</b>." in text and "**" not in text
