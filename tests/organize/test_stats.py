@@ -424,3 +424,10 @@ def test_a_closed_petitions_chart_ends_when_it_closed(client, make, organizer):
     html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
     svg = re.search(r'<svg class="chart timeline wide.*?</svg>', html, re.S).group(0)
     assert len(svg_tree(svg).findall(f".//{SVG}rect[@class='bar']")) == 5
+
+
+def test_a_public_petitions_editor_links_its_statistics_export_and_packets(client, make, organizer):
+    p = _petition(make, organizer)
+    html = client.get(f"/organize/petitions/{p.id}/edit").get_data(as_text=True)
+    for page in ("stats", "export", "packets"):
+        assert f'href="/organize/petitions/{p.id}/{page}"' in html, page
