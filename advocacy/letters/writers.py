@@ -12,18 +12,17 @@ signatures': a *confirm* token (``SIGNATURE_CONFIRM_DAYS``) in the confirmation 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from advocacy.core import row_tokens
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
-from advocacy.core.ids import is_row_id
 from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
@@ -342,16 +341,12 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"letter-{purpose}")
 
 
-def _digest(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
-
-
 def confirm_token(writer: Writer) -> str:
-    return _serializer("confirm").dumps([writer.id, _digest(writer.email)])
+    return row_tokens.encode(_serializer("confirm"), writer.id, writer.email)
 
 
 def access_token(writer: Writer) -> str:
-    return _serializer("access").dumps([writer.id, _digest(writer.email)])
+    return row_tokens.encode(_serializer("access"), writer.id, writer.email)
 
 
 def writer_for_token(token: str, purpose: str = "access") -> Writer:
@@ -360,16 +355,14 @@ def writer_for_token(token: str, purpose: str = "access") -> Writer:
         current_app.config["SIGNATURE_CONFIRM_DAYS"] if purpose == "confirm" else WRITER_LINK_DAYS
     )
     try:
-        writer_id, digest = _serializer(purpose).loads(
-            token, max_age=int(timedelta(days=days).total_seconds())
+        writer_id, digest = row_tokens.decode(
+            _serializer(purpose), token, int(timedelta(days=days).total_seconds())
         )
-    except SignatureExpired as exc:
+    except row_tokens.Expired as exc:
         raise InvalidWriterToken("This link has expired.") from exc
-    except (BadSignature, ValueError, TypeError) as exc:
+    except row_tokens.Invalid as exc:
         raise InvalidWriterToken("This link is not valid.") from exc
-    if not is_row_id(writer_id) or not isinstance(digest, str):
-        raise InvalidWriterToken("This link is not valid.")
     writer = db.session.get(Writer, writer_id)
-    if writer is None or _digest(writer.email) != digest:
+    if writer is None or row_tokens.email_digest(writer.email) != digest:
         raise InvalidWriterToken("This link is not valid.")
     return writer

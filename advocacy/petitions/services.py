@@ -7,7 +7,6 @@ under any number of concurrent confirmations; ``recount`` audits it against the 
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import (
     Select,
     and_,
@@ -36,9 +35,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql.dml import ReturningInsert
 
 from advocacy.accounts.models import Membership, User
+from advocacy.core import row_tokens
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
-from advocacy.core.ids import is_row_id
 from advocacy.core.notices import may_notify
 from advocacy.core.text import normalise_email
 from advocacy.core.zipcodes import city_from_address, state_for_zip
@@ -458,8 +457,7 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="signature-confirm")
 
 
-def _email_digest(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
+_email_digest = row_tokens.email_digest
 
 
 def make_token(signature: Signature) -> str:
@@ -471,13 +469,11 @@ def signature_for_token(token: str) -> Signature:
     """The signature a confirmation token names, or InvalidToken."""
     max_age = int(timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"]).total_seconds())
     try:
-        signature_id, digest = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired as exc:
+        signature_id, digest = row_tokens.decode(_serializer(), token, max_age)
+    except row_tokens.Expired as exc:
         raise InvalidToken("This confirmation link has expired. Please sign again.") from exc
-    except (BadSignature, ValueError, TypeError) as exc:
+    except row_tokens.Invalid as exc:
         raise InvalidToken("This confirmation link is not valid.") from exc
-    if not is_row_id(signature_id) or not isinstance(digest, str):
-        raise InvalidToken("This confirmation link is not valid.")
     signature = db.session.get(Signature, signature_id)
     if signature is None or _email_digest(signature.email) != digest:
         raise InvalidToken("This confirmation link is not valid. Please sign again.")
