@@ -1,12 +1,12 @@
 """One office's packet: a PDF (cover letter, petition text, counts, the named signers) and the
 same list as CSV, each written to a file object as the members are read.
 
-The PDF is a platypus document fed lazily: the story is a list that refills itself from a
-generator while ReportLab consumes it, so only one batch of members (``services.BATCH``) is in
-Python at a time. The table is drawn by a small flowable (a page's worth of rows each) rather
-than platypus ``Table``, which measures every cell twice and is many times slower; the pages
-ReportLab keeps until it saves are compressed content streams, a few kilobytes each. Fonts
-and escaping are the letters' own (``letters.pdf``).
+The PDF is set by ``typeset.Typesetter`` straight on ReportLab's canvas: the members are read a
+batch (``services.BATCH``) at a time and each row is set as it comes, so only ReportLab's
+compressed page streams (a few kilobytes a page) grow with an office. A build sets thousands of
+packets, so what every packet repeats is done once: the petition's paragraphs are parsed and
+wrapped once, and the fonts' embedded subsets are made once (``letters.pdf.register_fonts``).
+Fonts are the letters' own.
 """
 
 from __future__ import annotations
@@ -17,37 +17,29 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import IO, Any
+from functools import lru_cache
+from typing import IO
 
 import nh3
 from reportlab import rl_config
-from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    KeepTogether,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-)
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from advocacy.core.csvsafe import safe_cell
 from advocacy.core.text import render_markdown
 from advocacy.delivery.services import Member, Office, members
-from advocacy.letters.pdf import FONT, FONT_BOLD, LEADING, MARGIN, plain, register_fonts
+from advocacy.delivery.typeset import Typesetter, wrap
+from advocacy.letters.pdf import FONT, FONT_BOLD, LEADING, MARGIN, register_fonts
 from advocacy.petitions.models import Petition
 
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
 WIDTH = PAGE_WIDTH - 2 * MARGIN
-GREY = Color(0.35, 0.35, 0.35)
-RULE = Color(0.82, 0.82, 0.82)
-ROWS_PER_BLOCK = 40
+GREY = (0.35, 0.35, 0.35)
+RULE = (0.82, 0.82, 0.82)
+BODY = 11  # the cover letter and the petition text (points)
+NOTE, NOTE_LEADING = 9, 12
+FOOTER = 8
 TABLE_SIZE = 8.5
 TABLE_LEADING = 10.5
 CELL_PAD = 3
@@ -56,6 +48,7 @@ GUTTER = 8  # white space between columns
 COLUMNS = (("Name", 110.0), ("City", 86.0), ("ZIP", 44.0), ("Signed", 56.0), ("Comment", 172.0))
 COMMENT_LINES = 14  # 500 characters at most; never cut in practice
 CSV_HEADER = ("name", "city", "zip", "signed", "comment", "constituent")
+COMMON = "“”‘’…·•—–"  # the packet's own characters beyond ASCII (typeset.Encoder)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -102,31 +95,6 @@ def write_csv(out: IO[bytes], petition: Petition, office: Office) -> int:
 # --- the PDF ----------------------------------------------------------------------------------
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    register_fonts()
-    base = ParagraphStyle(
-        "packet", fontName=FONT, fontSize=11, leading=LEADING, splitLongWords=True
-    )
-    return {
-        "line": base,
-        "body": ParagraphStyle("body", parent=base, spaceAfter=LEADING * 0.6),
-        "bold": ParagraphStyle("bold", parent=base, fontName=FONT_BOLD),
-        "h1": ParagraphStyle(
-            "h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=8
-        ),
-        "h2": ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=FONT_BOLD,
-            fontSize=13,
-            leading=17,
-            spaceBefore=10,
-            spaceAfter=6,
-        ),  # fmt: skip
-        "note": ParagraphStyle("note", parent=base, fontSize=9, leading=12, textColor=GREY),
-    }
-
-
 def markdown_paragraphs(source: str | None) -> list[str]:
     """The petition body (Markdown) as plain paragraphs: markup dropped, list items kept as
     "• item" lines, headings as their own paragraph."""
@@ -146,6 +114,17 @@ def markdown_paragraphs(source: str | None) -> list[str]:
     return paragraphs
 
 
+@lru_cache(maxsize=16)
+def _petition_paragraphs(body: str | None) -> tuple[str, ...]:
+    """``markdown_paragraphs`` once per build (every office's packet prints the same text)."""
+    return tuple(_clean(p) for p in markdown_paragraphs(body))
+
+
+def _clean(text: str | None) -> str:
+    """Text as it is set: control characters dropped, tabs as spaces (nothing is markup)."""
+    return _CONTROL.sub("", str(text or "")).replace("\t", " ")
+
+
 def _date(value: date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
@@ -154,16 +133,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def cover_story(petition: Petition, office: Office, today: date) -> list[Flowable]:
-    """The cover letter from the organisation, then the petition's text and the counts."""
-    s = _styles()
-    org = petition.organization.name
-    recipient = office.recipient
-    gap = Spacer(1, LEADING)
-    story: list[Flowable] = [Paragraph(plain(org), s["bold"]), gap]
-    story += [Paragraph(_date(today), s["line"]), gap]
-    story += [Paragraph(plain(line), s["line"]) for line in recipient.address_lines if line]
-    story += [gap, Paragraph(plain(recipient.salutation), s["body"])]
+def _cover_paragraphs(petition: Petition, office: Office, org: str) -> list[str]:
     if office.target_id is None:
         who = f"{_plural(office.constituents, 'of your constituents', 'of your constituents')}"
         signed = (
@@ -194,106 +164,57 @@ def cover_story(petition: Petition, office: Office, today: date) -> list[Flowabl
         "as a spreadsheet (CSV)."
     )
     paragraphs.append("Thank you for your attention to the concerns of those who signed.")
-    story += [Paragraph(plain(p), s["body"]) for p in paragraphs]
-    story += [KeepTogether([Paragraph("Sincerely,", s["line"]), Spacer(1, LEADING * 2),
-                            Paragraph(plain(org), s["line"])])]  # fmt: skip
-    story += [PageBreak(), Paragraph(plain(petition.title), s["h1"])]
+    return paragraphs
+
+
+def _cover(page: Typesetter, petition: Petition, office: Office, today: date) -> None:
+    """The cover letter from the organisation, then the petition's text and the counts."""
+    org = _clean(petition.organization.name)
+    gap = LEADING
+    page.paragraph(org, FONT_BOLD, BODY, LEADING, after=gap, cached=True)
+    page.paragraph(_date(today), FONT, BODY, LEADING, after=gap)
+    address = [_clean(line) for line in office.recipient.address_lines if line]
+    page.paragraph("\n".join(address), FONT, BODY, LEADING, after=gap, keep=len(address))
+    after = LEADING * 0.6
+    page.paragraph(_clean(office.recipient.salutation), FONT, BODY, LEADING, after=after)
+    for text in _cover_paragraphs(petition, office, org):
+        page.paragraph(_clean(text), FONT, BODY, LEADING, after=after)
+    # "Sincerely," never stands alone at the foot of a page.
+    page.ensure(LEADING * 4)
+    page.paragraph("Sincerely,", FONT, BODY, LEADING, after=LEADING * 2)
+    page.paragraph(org, FONT, BODY, LEADING, cached=True)
+
+    page.new_page()
+    page.paragraph(_clean(petition.title), FONT_BOLD, 16, 20, after=8, cached=True)
     if petition.summary:
-        story.append(Paragraph(plain(petition.summary), s["bold"]))
-        story.append(Spacer(1, LEADING * 0.6))
-    story += [
-        Paragraph("<br/>".join(plain(x) for x in p.splitlines()), s["body"])
-        for p in markdown_paragraphs(petition.body)
-    ]
-    story.append(Paragraph("In numbers", s["h2"]))
-    facts = [
-        (
-            "Confirmed constituents who signed"
-            if office.target_id is None
-            else "Confirmed signers",
-            office.constituents,
-        ),
-    ]
+        page.paragraph(_clean(petition.summary), FONT_BOLD, BODY, LEADING, after=after,
+                       cached=True)  # fmt: skip
+    for text in _petition_paragraphs(petition.body):
+        page.paragraph(text, FONT, BODY, LEADING, after=after, cached=True)
+    _heading(page, "In numbers", follow=LEADING * 2)
     if office.target_id is None:
-        facts.append(("Possibly your constituents (ZIP code crosses district lines)",
-                      office.possible))  # fmt: skip
+        facts = [
+            ("Confirmed constituents who signed", office.constituents),
+            ("Possibly your constituents (ZIP code crosses district lines)", office.possible),
+        ]
+    else:
+        facts = [("Confirmed signers", office.constituents)]
     facts.append(("Letters sent to this office", office.letters))
-    story += [Paragraph(plain(f"{label}: {n:,}"), s["line"]) for label, n in facts]
-    story.append(
-        Paragraph(
-            "Only signers who agreed to have their name shown are named below; the counts "
-            "include everyone who confirmed.",
-            s["note"],
-        )
-    )
-    return story
+    for label, n in facts:
+        page.paragraph(f"{label}: {n:,}", FONT, BODY, LEADING)
+    page.skip(4)
+    page.paragraph(
+        "Only signers who agreed to have their name shown are named below; the counts "
+        "include everyone who confirmed.",
+        FONT, NOTE, NOTE_LEADING, colour=GREY,
+    )  # fmt: skip
 
 
-class _Rows(Flowable):
-    """A block of table rows (with the column heads), split across pages between rows."""
-
-    def __init__(self, rows: list[tuple[float, list[list[str]]]]):
-        super().__init__()
-        self.rows = rows
-        self.head = TABLE_LEADING + 2 * CELL_PAD
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width = WIDTH
-        self.height = self.head + sum(h for h, _ in self.rows)
-        return self.width, self.height
-
-    def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        room, taken = available_height - self.head, 0
-        for used, (height, _) in enumerate(self.rows):
-            if room < height:
-                taken = used
-                break
-            room -= height
-        else:
-            return [self]
-        if not taken:
-            return []
-        return [_Rows(self.rows[:taken]), _Rows(self.rows[taken:])]
-
-    def draw(self) -> None:
-        canvas = self.canv
-        y = self.height - CELL_PAD - TABLE_SIZE
-        canvas.setFont(FONT_BOLD, TABLE_SIZE)
-        x = 0.0
-        for label, width in COLUMNS:
-            canvas.drawString(x, y, label)
-            x += width
-        y = self.height - self.head
-        canvas.setStrokeColor(GREY)
-        canvas.line(0, y, WIDTH, y)
-        # The rows' text as raw PDF operators in one text object: ReportLab's textOut
-        # measures every string and formats every number in pure Python, which made the table
-        # cost half a millisecond a row. The glyphs still go through the font's own subset
-        # mapping (``splitString``), so the embedded subset holds exactly what is shown.
-        font, doc, escape = getFont(FONT), canvas._doc, canvas._escape
-        size = f"{TABLE_SIZE} Tf"
-        code, subset_now = ["BT"], None
-        rules = []
-        for height, cells in self.rows:
-            x = 0.0
-            for lines, (_, width) in zip(cells, COLUMNS, strict=True):
-                line_y = y - CELL_PAD - TABLE_SIZE
-                for line in lines:
-                    if line:
-                        code.append(f"1 0 0 1 {x:.2f} {line_y:.2f} Tm")
-                        for subset, chunk in font.splitString(line, doc):
-                            if subset != subset_now:
-                                code.append(f"{font.getSubsetInternalName(subset, doc)} {size}")
-                                subset_now = subset
-                            code.append(f"({escape(chunk)}) Tj")
-                    line_y -= TABLE_LEADING
-                x += width
-            y -= height
-            rules.append((0, y, WIDTH, y))
-        code.append("ET")
-        canvas._code.append("\n".join(code))
-        canvas.setStrokeColor(RULE)
-        canvas.lines(rules)
+def _heading(page: Typesetter, text: str, follow: float) -> None:
+    """A section heading, kept on the page with ``follow`` points of what comes after it."""
+    page.skip(10)
+    page.ensure(17 + 6 + follow)
+    page.paragraph(text, FONT_BOLD, 13, 17, after=6)
 
 
 def _fit(text: str, width: float, most: int) -> list[str]:
@@ -301,11 +222,11 @@ def _fit(text: str, width: float, most: int) -> list[str]:
     if not text:
         return [""]
     # No glyph of DejaVu Serif is wider than 1 em: short texts need no measuring, and one
-    # measure settles most of the rest (simpleSplit measures every word).
+    # measure settles most of the rest.
     room = width - GUTTER
-    if len(text) * TABLE_SIZE * 1.0 <= room or stringWidth(text, FONT, TABLE_SIZE) <= room:
+    if len(text) * TABLE_SIZE <= room or stringWidth(text, FONT, TABLE_SIZE) <= room:
         return [text]
-    lines = simpleSplit(text, FONT, TABLE_SIZE, room)
+    lines = wrap(text, FONT, TABLE_SIZE, room)
     if len(lines) > most:
         lines = lines[:most]
         last = lines[-1]
@@ -315,22 +236,55 @@ def _fit(text: str, width: float, most: int) -> list[str]:
     return lines or [""]
 
 
-def _row(member: Member) -> tuple[float, list[list[str]]]:
-    widths = [w for _, w in COLUMNS]
-    cells = [
-        _fit(member.name, widths[0], 3),
-        _fit(member.city, widths[1], 3),
+_WIDTHS = [w for _, w in COLUMNS]
+_LEFTS = [sum(_WIDTHS[:i]) for i in range(len(_WIDTHS))]
+ROW_HEAD = TABLE_LEADING + 2 * CELL_PAD
+
+
+def _cells(member: Member) -> list[list[str]]:
+    return [
+        _fit(member.name, _WIDTHS[0], 3),
+        _fit(member.city, _WIDTHS[1], 3),
         [member.zip[:10]],
         [_day(member.signed_at)],
-        _fit(member.comment, widths[4], COMMENT_LINES),
+        _fit(member.comment, _WIDTHS[4], COMMENT_LINES),
     ]
-    return max(len(c) for c in cells) * TABLE_LEADING + 2 * CELL_PAD - 2, cells
 
 
-def _blocks(batches: Iterable[list[Member]]) -> Iterator[Flowable]:
+def _row_height(cells: list[list[str]]) -> float:
+    return max(len(c) for c in cells) * TABLE_LEADING + 2 * CELL_PAD - 2
+
+
+def _column_heads(page: Typesetter) -> None:
+    baseline = page.y - CELL_PAD - TABLE_SIZE
+    for (label, _), left in zip(COLUMNS, _LEFTS, strict=True):
+        page.text_at(page.left + left, baseline, label, FONT_BOLD, TABLE_SIZE)
+    page.y -= ROW_HEAD
+    page.rule(page.left, page.y, page.right, page.y, GREY)
+
+
+def _table(page: Typesetter, batches: Iterable[list[Member]]) -> bool:
+    """The rows, with the column heads at the top of the table on each page; False when
+    there was no row."""
+    started = False
     for batch in batches:
-        for start in range(0, len(batch), ROWS_PER_BLOCK):
-            yield _Rows([_row(m) for m in batch[start : start + ROWS_PER_BLOCK]])
+        for member in batch:
+            cells = _cells(member)
+            height = _row_height(cells)
+            if not started or height > page.room():
+                if started:
+                    page.new_page()
+                _column_heads(page)
+                started = True
+            top = page.y
+            for lines, left in zip(cells, _LEFTS, strict=True):
+                baseline = top - CELL_PAD - TABLE_SIZE
+                for line in lines:
+                    page.text_at(page.left + left, baseline, line, FONT, TABLE_SIZE)
+                    baseline -= TABLE_LEADING
+            page.y = top - height
+            page.rule(page.left, page.y, page.right, page.y, RULE)
+    return started
 
 
 def _tee(batches: Iterable[list[Member]], sink: CsvSink | None, label: str):
@@ -340,55 +294,45 @@ def _tee(batches: Iterable[list[Member]], sink: CsvSink | None, label: str):
         yield batch
 
 
-def _section(heading: str, note: str, batches: Iterable[list[Member]]) -> Iterator[Flowable]:
-    s = _styles()
-    yield Paragraph(plain(heading), s["h2"])
-    yield Paragraph(plain(note), s["note"])
-    yield Spacer(1, 4)
-    empty = True
-    for block in _blocks(batches):
-        empty = False
-        yield block
-    if empty:
-        yield Paragraph("No one to list here.", s["line"])
+def _section(page: Typesetter, heading: str, note: str, batches: Iterable[list[Member]]) -> None:
+    _heading(page, heading, follow=NOTE_LEADING * 2 + 4 + ROW_HEAD + TABLE_LEADING * 2)
+    page.paragraph(note, FONT, NOTE, NOTE_LEADING, colour=GREY, after=4)
+    if not _table(page, batches):
+        page.paragraph("No one to list here.", FONT, BODY, LEADING)
 
 
-def _story(
-    petition: Petition, office: Office, today: date, sink: CsvSink | None
-) -> Iterator[Flowable]:
-    yield from cover_story(petition, office, today)
+def _members(petition: Petition, office: Office, possible: bool) -> Iterator[list[Member]]:
+    """The office's named members, skipping the query when the counts say there are none."""
+    if (office.possible if possible else office.constituents) == 0:
+        return iter(())
+    return members(petition.id, office, possible=possible)
+
+
+def _lists(page: Typesetter, petition: Petition, office: Office, sink: CsvSink | None) -> None:
     if office.target_id is None:
         heading = "Your constituents who signed"
         note = "Confirmed signers whose district is yours, who agreed to be named."
     else:
         heading = "The signers"
         note = "Confirmed signers who agreed to be named."
-    yield from _section(heading, note, _tee(members(petition.id, office), sink, "yes"))
+    _section(page, heading, note, _tee(_members(petition, office, False), sink, "yes"))
     if office.target_id is None:
-        yield from _section(
+        _section(
+            page,
             "Possibly your constituents",
             "Their ZIP code crosses district lines and they have not told us which district "
             "is theirs: yours is one of the candidates. Counted apart from the figure above.",
-            _tee(members(petition.id, office, possible=True), sink, "possibly"),
+            _tee(_members(petition, office, True), sink, "possibly"),
         )
 
 
-class _Feed(list[Flowable]):
-    """A story that refills itself from a generator as ReportLab takes flowables off it."""
-
-    def __init__(self, more: Iterator[Flowable]):
-        super().__init__()
-        self._more: Iterator[Flowable] | None = more
-
-    def __len__(self) -> int:
-        if super().__len__() < 2 and self._more is not None:
-            for _ in range(8):
-                flowable = next(self._more, None)
-                if flowable is None:
-                    self._more = None
-                    break
-                self.append(flowable)
-        return super().__len__()
+def _footer_text(text: str, room: float) -> str:
+    """``text`` cut (with an ellipsis) to ``room`` points of the footer's size."""
+    if stringWidth(text, FONT, FOOTER) <= room:
+        return text
+    while text and stringWidth(text + "…", FONT, FOOTER) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def write_pdf(
@@ -401,43 +345,32 @@ def write_pdf(
     """The office's packet as a PDF written to ``out``; with ``csv_out``, the same list as
     CSV written there in the same pass over the members."""
     register_fonts()
-    footer = _CONTROL.sub("", f"{petition.title} · packet for {office.recipient.display_name}")
+    name = _clean(office.recipient.display_name)
+    # Cut to the width left of the page number, never under it.
+    room = WIDTH - stringWidth("Page 9999", FONT, FOOTER) - 12
+    footer = _footer_text(f"{_clean(petition.title)} · packet for {name}", room)
 
-    def on_page(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(GREY)
-        # Cut to the width left of the page number, never under it.
-        room = PAGE_WIDTH - 2 * MARGIN - canvas.stringWidth("Page 9999", FONT, 8) - 12
-        text = footer
-        while text and canvas.stringWidth(text, FONT, 8) > room:
-            text = text[:-2]
-        if text != footer:
-            text = text.rstrip() + "…"
-        canvas.drawString(MARGIN, MARGIN / 2, text)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2, f"Page {doc.page}")
-        canvas.restoreState()
+    def on_page(canvas: Canvas, number: int) -> None:
+        canvas.setFont(FONT, FOOTER)
+        canvas.setFillColorRGB(*GREY)
+        canvas.drawString(MARGIN, MARGIN / 2, footer)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2, f"Page {number}")
 
-    doc = BaseDocTemplate(
-        out,
-        pagesize=LETTER,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=_CONTROL.sub("", f"{petition.title}: packet for {office.recipient.display_name}"),
-        author=_CONTROL.sub("", petition.organization.name),
-        creator="Advocacy",
-    )
-    frame = Frame(MARGIN, MARGIN, WIDTH, PAGE_HEIGHT - 2 * MARGIN, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)  # fmt: skip
-    doc.addPageTemplates([PageTemplate(id="packet", frames=[frame], onPage=on_page)])
+    canvas = Canvas(out, pagesize=LETTER, pageCompression=1)
+    canvas.setTitle(f"{_clean(petition.title)}: packet for {name}")
+    canvas.setAuthor(_clean(petition.organization.name))
+    canvas.setCreator("Advocacy")
+    page = Typesetter(canvas, margin=MARGIN, footer=on_page, fonts=(FONT, FONT_BOLD),
+                      common=COMMON)  # fmt: skip
     sink = CsvSink(csv_out) if csv_out is not None else None
     # Binary (deflated only) streams: ASCII85 on top costs a tenth of the build in pure Python
     # and makes the file a quarter larger. rl_config is read when the file is written.
     a85, rl_config.useA85 = rl_config.useA85, 0
     try:
-        doc.build(_Feed(_story(petition, office, today, sink)))
+        _cover(page, petition, office, today)
+        _lists(page, petition, office, sink)
+        page.finish()
+        canvas.save()
     finally:
         rl_config.useA85 = a85
     if sink is not None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,8 +27,8 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -68,11 +70,68 @@ class PrintedLetter:
     reference: str | None = None  # a small footer line: "Letter 12 · campaign-slug"
 
 
+class _SubsetCachingFace(TTFontFace):
+    """A TrueType face that keeps the compressed font programs of the last subsets it made.
+
+    Each PDF embeds the subset of the font it uses, made when the file is written: the glyphs
+    copied out of the font (about 0.9 ms for DejaVu Serif) and deflated (about 1.2 ms). A
+    packet build writes thousands of PDFs whose subsets are the same characters in the same
+    order (the platform's own text, ASCII names), so the program is made once and the next
+    documents embed the same bytes. ``addSubsetObjects`` is ReportLab's own (5.1), with the
+    stream given already deflated, which ``PDFStream`` leaves as it is when "Filter" is set.
+    """
+
+    KEEP = 32  # subsets kept (tens of kilobytes each)
+
+    def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:  # noqa: N802
+        programs = self.__dict__.setdefault("_programs", OrderedDict())
+        key = tuple(subset)
+        found = programs.get(key)
+        if found is None:
+            raw = self.makeSubset(subset)
+            found = programs[key] = (len(raw), zlib.compress(raw))
+            if len(programs) > self.KEEP:
+                programs.popitem(last=False)
+        else:
+            programs.move_to_end(key)
+        length, deflated = found
+        font_file = pdfdoc.PDFStream()
+        font_file.dictionary["Length1"] = length
+        if doc.compression:
+            font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            font_file.content = deflated
+        else:
+            font_file.content = zlib.decompress(deflated)
+        font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": self.ascent,
+                "CapHeight": self.capHeight,
+                "Descent": self.descent,
+                "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(self.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": self.italicAngle,
+                "StemV": self.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": self.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+def _font(name: str, path: Path) -> TTFont:
+    font = TTFont(name, str(path))
+    font.face.__class__ = _SubsetCachingFace  # the parsed face, with subsets kept
+    return font
+
+
 @cache
 def register_fonts() -> tuple[str, str]:
     """Register the shipped fonts with ReportLab, once per process; their names."""
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
+    pdfmetrics.registerFont(_font(FONT, FONT_DIR / "DejaVuSerif.ttf"))
+    pdfmetrics.registerFont(_font(FONT_BOLD, FONT_DIR / "DejaVuSerif-Bold.ttf"))
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
