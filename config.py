@@ -77,6 +77,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "PACKETS_DIR": ("PACKETS_DIR", str),
+    "PACKET_WORKERS": ("PACKET_WORKERS", int),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
     "CONGRESS_API_KEY": ("CONGRESS_API_KEY", str),
     "CONGRESS_API_URL": ("CONGRESS_API_URL", str),
@@ -144,6 +145,8 @@ class Config:
 
     # Where delivery packet archives (ZIP) are written; "" or unset: instance/packets.
     PACKETS_DIR = str(BASE_DIR / "instance" / "packets")
+    # Processes that set a large packet build (0: one a core, at most four; 1: in the job's).
+    PACKET_WORKERS = 0
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

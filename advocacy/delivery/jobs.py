@@ -6,19 +6,30 @@ The organizer's "Build the packets" commits a queued job, then hands its id to R
 ``MAIL_SYNC`` (tests) the job runs before the request returns. The job writes the archive one
 office at a time (PDF stored, CSV deflated) to ``<name>.part`` and renames it when complete,
 so a download never sees half an archive; ``done`` is committed every few offices.
+
+A large build is spread over ``PACKET_WORKERS`` processes (default: one a core, at most four):
+each sets whole packets into files of a scratch folder beside the archive, and the job copies
+them into the ZIP in the offices' order as they come, so the archive and its progress read the
+same as a build in one process. Workers are started fresh (``spawn``: safe from a thread of the
+web server or from RQ's work horse) with the job's own configuration.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
@@ -33,6 +44,7 @@ PROGRESS_EVERY = 25  # offices between progress commits
 PROGRESS_SECONDS = 1.0  # …or at least this often
 JOB_TIMEOUT = 3600
 SPOOL_BYTES = 4 * 1024 * 1024
+PARALLEL_FROM = 60  # offices: below this, starting workers costs more than it saves
 
 
 def packets_dir() -> Path:
@@ -147,8 +159,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         stamp = time.localtime()[:6]
         last_commit = time.monotonic()
         with zipfile.ZipFile(part, "w", allowZip64=True) as archive:
-            for done, office in enumerate(offices, 1):
-                write_office(archive, petition, office, day, stamp)
+            for done, _ in enumerate(_write_all(archive, petition, offices, day, stamp), 1):
                 if done % PROGRESS_EVERY == 0 or time.monotonic() - last_commit > PROGRESS_SECONDS:
                     job.done = done
                     db.session.commit()
@@ -167,6 +178,122 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
     job.finished_at = utcnow()
     db.session.commit()
     return job
+
+
+def workers() -> int:
+    """Processes a large build uses (``PACKET_WORKERS``; 0 or unset: one a core, at most 4)."""
+    configured = int(current_app.config.get("PACKET_WORKERS") or 0)
+    if configured > 0:
+        return configured
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count() or 1))  # fmt: skip
+
+
+def _write_all(
+    archive: zipfile.ZipFile,
+    petition: Petition,
+    offices: list[services.Office],
+    day: date,
+    stamp: tuple[int, ...],
+) -> Iterator[services.Office]:
+    """Write every office into the archive, in order; yields each office once it is in."""
+    count = workers()
+    if count < 2 or len(offices) < PARALLEL_FROM or _in_memory_database():
+        for office in offices:
+            write_office(archive, petition, office, day, stamp)
+            yield office
+        return
+    with tempfile.TemporaryDirectory(dir=packets_dir(), prefix=".build-") as scratch:
+        pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(_worker_config(),),
+        )
+        try:
+            tasks = ((petition.id, index, office, day, scratch)
+                     for index, office in enumerate(offices))  # fmt: skip
+            for office, (pdf_path, csv_path) in zip(
+                offices, pool.map(_set_office, tasks, chunksize=4), strict=True
+            ):
+                _add_files(archive, office, stamp, pdf_path, csv_path)
+                yield office
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_memory_database() -> bool:
+    # Another process cannot see an in-memory SQLite database.
+    return db.engine.url.get_backend_name() == "sqlite" and db.engine.url.database in (
+        None, "", ":memory:",
+    )  # fmt: skip
+
+
+def _worker_config() -> dict[str, Any]:
+    """The job's configuration, for workers to build the same app (every value pickles:
+    settings are strings, numbers and such; one that does not stays behind)."""
+    config = {}
+    for key, value in current_app.config.items():
+        try:
+            pickle.dumps(value)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            log.debug("Setting %s stays out of the packet workers: it does not pickle", key)
+        else:
+            config[key] = value
+    return config
+
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(config: dict[str, Any]) -> None:
+    """In a worker: the app, with the job's configuration, and its context for good."""
+    from advocacy import create_app
+
+    app = create_app(config)  # the testing defaults, every one overridden by the job's
+    app.config["CONFIG_NAME"] = config.get("CONFIG_NAME")
+    context = app.app_context()
+    context.push()
+    _worker["context"] = context
+
+
+def _set_office(task: tuple[int, int, services.Office, date, str]) -> tuple[str, str]:
+    """In a worker: one office's PDF and CSV, as two files in the scratch folder."""
+    petition_id, index, office, day, scratch = task
+    petition = _worker.get("petition")
+    if petition is None or petition.id != petition_id:
+        # Read once and kept apart from the session, which ends its transaction each office.
+        petition = db.session.get_one(Petition, petition_id)
+        organization = petition.organization
+        db.session.expunge(petition)
+        db.session.expunge(organization)
+        _worker["petition"] = petition
+    pdf_path = os.path.join(scratch, f"{index}.pdf")
+    csv_path = os.path.join(scratch, f"{index}.csv")
+    try:
+        with open(pdf_path, "wb") as pdf, open(csv_path, "wb") as table:
+            packets.write_pdf(pdf, petition, office, day, csv_out=table)
+    finally:
+        db.session.rollback()  # end the read transaction: nothing is held between offices
+    return pdf_path, csv_path
+
+
+def _add_files(
+    archive: zipfile.ZipFile,
+    office: services.Office,
+    stamp: tuple[int, ...],
+    pdf_path: str,
+    csv_path: str,
+) -> None:
+    for path, suffix, compression in (
+        (pdf_path, "pdf", zipfile.ZIP_STORED),
+        (csv_path, "csv", zipfile.ZIP_DEFLATED),
+    ):
+        info = zipfile.ZipInfo(f"{office.file_stem}.{suffix}", date_time=stamp)  # type: ignore[arg-type]
+        info.compress_type = compression
+        with open(path, "rb") as source, archive.open(info, "w") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        os.unlink(path)
 
 
 def write_office(

@@ -183,3 +183,47 @@ def test_a_build_left_open_by_a_dead_worker_does_not_block_the_next(petition):
     assert job.id != old.id and job.status == JobStatus.DONE
     db.session.refresh(old)
     assert old.status == JobStatus.FAILED and "Interrupted" in old.error
+
+
+def _entries(job: PacketJob) -> dict[str, bytes]:
+    path = jobs.archive_path(job)
+    assert path is not None
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_workers_build_the_same_archive_as_one_process(app, petition, monkeypatch):
+    """Spread over two processes (spawned, with the job's settings), the archive has the same
+    files in the same order, the same CSVs and PDFs showing the same text."""
+    from tests.letters.pdftext import read
+
+    monkeypatch.setattr(jobs, "PARALLEL_FROM", 1)
+    app.config["PACKET_WORKERS"] = 1
+    serial = jobs.request_packets(petition, None)  # built before it returns (MAIL_SYNC)
+    app.config["PACKET_WORKERS"] = 2
+    spread = jobs.request_packets(petition, None)
+    assert serial.status == spread.status == JobStatus.DONE
+    assert spread.done == spread.total == serial.total
+    one, two = _entries(serial), _entries(spread)
+    assert list(one) == list(two)
+    for name in one:
+        if name.endswith(".csv"):
+            assert one[name] == two[name]
+        else:
+            assert read(one[name]).text == read(two[name]).text
+    # Nothing is left of the workers' scratch files.
+    assert sorted(p.name for p in jobs.packets_dir().iterdir()) == sorted(
+        [serial.file_name, spread.file_name]
+    )
+
+
+def test_a_worker_failure_fails_the_job_and_leaves_no_files(app, petition, monkeypatch):
+    monkeypatch.setattr(jobs, "PARALLEL_FROM", 1)
+    app.config["PACKET_WORKERS"] = 2
+    monkeypatch.setattr(
+        jobs, "_worker_config",
+        lambda: {**app.config, "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/x.db"},
+    )  # fmt: skip
+    job = jobs.request_packets(petition, None)
+    assert job.status == JobStatus.FAILED and "OperationalError" in job.error
+    assert list(jobs.packets_dir().iterdir()) == []
