@@ -24,6 +24,7 @@ from advocacy.petitions.models import (
     DomainCount,
     Milestone,
     PetitionVersion,
+    Signature,
     SourceCount,
     StateCount,
 )
@@ -81,29 +82,43 @@ def daily(petition_id: int, until: date | None = None) -> list[Day]:
 class Recent:
     """A petition's recent confirmations for the overview."""
 
-    last_2_days: int  # today and yesterday (UTC)
+    last_24_hours: int  # confirmed in the 24 hours up to now
     last_7_days: int  # today and the six days before (UTC)
     spark: list[int] = field(default_factory=list)  # the last SPARK_DAYS days, oldest first
 
 
-def recent(petition_ids: Sequence[int], on: date | None = None) -> dict[int, Recent]:
-    """For each petition, confirmations in the last two and seven UTC days, and a daily series
-    of the last 30: one query for the whole overview."""
+def recent(
+    petition_ids: Sequence[int], on: date | None = None, now: datetime | None = None
+) -> dict[int, Recent]:
+    """For each petition, confirmations in the last 24 hours and the last seven UTC days, and
+    a daily series of the last 30: two queries for the whole overview. The days come from the
+    daily rollup; the 24 hours are counted on the signatures themselves, a range of the index
+    ``ix_signatures_petition_confirmed`` that holds one day of confirmations, however large
+    the petition."""
     end = on or today()
     start = end - timedelta(days=SPARK_DAYS - 1)
     series: dict[int, list[int]] = {pid: [0] * SPARK_DAYS for pid in petition_ids}
+    day_counts: dict[int, int] = {}
     if petition_ids:
+        ids = list(petition_ids)
         rows = db.session.execute(
             select(DailyCount.petition_id, DailyCount.day, DailyCount.confirmed).where(
-                DailyCount.petition_id.in_(list(petition_ids)),
-                DailyCount.day >= start,
-                DailyCount.day <= end,
+                DailyCount.petition_id.in_(ids), DailyCount.day >= start, DailyCount.day <= end
             )
         )
         for pid, day, confirmed in rows:
             series[pid][(day - start).days] = confirmed
+        since = (now or utcnow()) - timedelta(hours=24)
+        day_counts = {
+            pid: n
+            for pid, n in db.session.execute(
+                select(Signature.petition_id, func.count())
+                .where(Signature.petition_id.in_(ids), Signature.confirmed_at >= since)
+                .group_by(Signature.petition_id)
+            )
+        }
     return {
-        pid: Recent(sum(values[-2:]), sum(values[-PACE_DAYS:]), values)
+        pid: Recent(day_counts.get(pid, 0), sum(values[-PACE_DAYS:]), values)
         for pid, values in series.items()
     }
 

@@ -104,7 +104,7 @@ def test_daily_fills_gaps_and_runs_the_total(make):
     assert stats.funnel(p.id).unconfirmed_share == pytest.approx(2 / 7)
 
 
-def test_recent_counts_two_and_seven_utc_days(make):
+def test_recent_counts_the_last_24_hours_and_seven_utc_days(make):
     p, other = make.petition(), make.petition()
     _days(
         p.id,
@@ -116,10 +116,16 @@ def test_recent_counts_two_and_seven_utc_days(make):
             TODAY - timedelta(days=30): (1000, 1000),  # outside the sparkline
         },
     )
-    recent = stats.recent([p.id, other.id], on=TODAY)
-    assert recent[p.id].last_2_days == 5
+    now = datetime(2026, 12, 1, 9, 30)
+    for hours_ago in (0.5, 23.9, 24.1, 30):  # two inside the 24 hours, two just outside
+        make.signature(p, confirmed_at=now - timedelta(hours=hours_ago))
+    make.signature(p, confirmed=False)
+    make.signature(other, confirmed_at=now - timedelta(days=3))
+    recent = stats.recent([p.id, other.id], on=TODAY, now=now)
+    assert recent[p.id].last_24_hours == 2
     assert recent[p.id].last_7_days == 15
     assert len(recent[p.id].spark) == 30 and sum(recent[p.id].spark) == 115
+    assert recent[other.id].last_24_hours == 0
     assert recent[other.id].last_7_days == 0 and recent[other.id].spark == [0] * 30
 
 
@@ -392,9 +398,11 @@ def test_dashboard_shows_recent_counts_sparklines_and_campaigns(client, make, or
         )
     )
     db.session.commit()
+    make.signature(p, confirmed_at=utcnow() - timedelta(hours=3))
+    make.signature(p, confirmed_at=utcnow() - timedelta(hours=30))
     html = client.get("/organize/").get_data(as_text=True)
     row = re.search(r"Lift the cap.*?</tr>", html, re.S).group(0)
-    assert re.search(r'data-label="Last 2 days \(UTC\)" class="num"><strong>7<', row)
+    assert re.search(r'data-label="Last 24 hours" class="num"><strong>1<', row)
     assert re.search(r'data-label="Last 7 days \(UTC\)" class="num">16<', row)
     spark = re.search(r'<svg class="chart sparkline.*?</svg>', row, re.S).group(0)
     assert svg_tree(spark).get("role") == "img"
