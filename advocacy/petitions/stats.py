@@ -109,14 +109,15 @@ def recent(
         for pid, day, confirmed in rows:
             series[pid][(day - start).days] = confirmed
         since = (now or utcnow()) - timedelta(hours=24)
-        day_counts = {
-            pid: n
-            for pid, n in db.session.execute(
+        day_counts = dict(
+            db.session.execute(
                 select(Signature.petition_id, func.count())
                 .where(Signature.petition_id.in_(ids), Signature.confirmed_at >= since)
                 .group_by(Signature.petition_id)
             )
-        }
+            .tuples()
+            .all()  # a list: dict() would take a Result, which has keys(), for a mapping
+        )
     return {
         pid: Recent(day_counts.get(pid, 0), sum(values[-PACE_DAYS:]), values)
         for pid, values in series.items()
