@@ -77,6 +77,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "PACKETS_DIR": ("PACKETS_DIR", str),
+    "PACKETS_KEEP_DAYS": ("PACKETS_KEEP_DAYS", int),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
     "CONGRESS_API_KEY": ("CONGRESS_API_KEY", str),
     "CONGRESS_API_URL": ("CONGRESS_API_URL", str),
@@ -144,6 +145,9 @@ class Config:
 
     # Where delivery packet archives (ZIP) are written; "" or unset: instance/packets.
     PACKETS_DIR = str(BASE_DIR / "instance" / "packets")
+    # Days a finished archive is kept (`flask packets prune`, and before each build); 0: never
+    # deleted for its age. Archives a newer build replaced go at once.
+    PACKETS_KEEP_DAYS = 14
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

@@ -5,7 +5,8 @@ The organizer's "Build the packets" commits a queued job, then hands its id to R
 ``mail``, which ``flask mail worker`` runs) when ``REDIS_URL`` is set, else to a thread; with
 ``MAIL_SYNC`` (tests) the job runs before the request returns. The job writes the archive one
 office at a time (PDF stored, CSV deflated) to ``<name>.part`` and renames it when complete,
-so a download never sees half an archive; ``done`` is committed every few offices.
+so a download never sees half an archive; ``done`` is committed every few offices. Each
+build first prunes old archives (``retention``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 
 from advocacy.core.db import utcnow
-from advocacy.delivery import packets, services
+from advocacy.delivery import packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition
@@ -133,6 +134,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         return job
     job.status, job.started_at = JobStatus.RUNNING, utcnow()
     db.session.commit()
+    retention.prune_quietly(packets_dir())  # old archives out first (never fails the build)
     folder = packets_dir()
     part: Path | None = None
     try:
