@@ -6,7 +6,8 @@ The organizer's "Build the packets" commits a queued job, then hands its id to R
 ``MAIL_SYNC`` (tests) the job runs before the request returns. The job writes the archive one
 office at a time (PDF stored, CSV deflated) to ``<name>.part`` and renames it when complete,
 so a download never sees half an archive; ``done`` is committed every few offices. Each
-build first prunes old archives (``retention``).
+build first prunes old archives (``retention``) and ends by emailing whoever asked for it
+(``notices``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 
 from advocacy.core.db import utcnow
-from advocacy.delivery import packets, retention, services
+from advocacy.delivery import notices, packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition
@@ -168,6 +169,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         job.error = (f"{type(exc).__name__}: {exc}")[:500]
     job.finished_at = utcnow()
     db.session.commit()
+    notices.notify_requester(job)  # after the commit: a mail problem never fails the job
     return job
 
 
