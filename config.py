@@ -78,6 +78,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "PACKETS_DIR": ("PACKETS_DIR", str),
     "PACKET_WORKERS": ("PACKET_WORKERS", int),
+    "PACKETS_KEEP_DAYS": ("PACKETS_KEEP_DAYS", int),
     "ADDRESS_GEOCODER_URL": ("ADDRESS_GEOCODER_URL", str),
     "CONGRESS_API_KEY": ("CONGRESS_API_KEY", str),
     "CONGRESS_API_URL": ("CONGRESS_API_URL", str),
@@ -147,6 +148,9 @@ class Config:
     PACKETS_DIR = str(BASE_DIR / "instance" / "packets")
     # Processes that set a large packet build (0: one a core, at most four; 1: in the job's).
     PACKET_WORKERS = 0
+    # Days a finished archive is kept (`flask packets prune`, and before each build); 0: never
+    # deleted for its age. Archives a newer build replaced go at once.
+    PACKETS_KEEP_DAYS = 14
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

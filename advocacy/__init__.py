@@ -138,13 +138,22 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from advocacy.accounts.cli import users_cli
+    from advocacy.delivery.cli import packets_cli
     from advocacy.demo.cli import demo_cli
     from advocacy.legislators.cli import legislators_cli
     from advocacy.letters.cli import letters_cli
     from advocacy.mail.cli import mail_cli
     from advocacy.petitions.cli import petitions_cli
 
-    for group in (users_cli, petitions_cli, mail_cli, legislators_cli, letters_cli, demo_cli):
+    for group in (
+        users_cli,
+        petitions_cli,
+        mail_cli,
+        legislators_cli,
+        letters_cli,
+        packets_cli,
+        demo_cli,
+    ):
         app.cli.add_command(group)
 
 

@@ -12,6 +12,9 @@ each sets whole packets into files of a scratch folder beside the archive, and t
 them into the ZIP in the offices' order as they come, so the archive and its progress read the
 same as a build in one process. Workers are started fresh (``spawn``: safe from a thread of the
 web server or from RQ's work horse) with the job's own configuration.
+
+Each build first prunes old archives (``retention``) and ends by emailing whoever asked for it
+(``notices``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 
 from advocacy.core.db import utcnow
-from advocacy.delivery import packets, services
+from advocacy.delivery import notices, packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition
@@ -145,6 +148,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         return job
     job.status, job.started_at = JobStatus.RUNNING, utcnow()
     db.session.commit()
+    retention.prune_quietly(packets_dir())  # old archives out first (never fails the build)
     folder = packets_dir()
     part: Path | None = None
     try:
@@ -177,6 +181,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         job.error = (f"{type(exc).__name__}: {exc}")[:500]
     job.finished_at = utcnow()
     db.session.commit()
+    notices.notify_requester(job)  # after the commit: a mail problem never fails the job
     return job
 
 
