@@ -9,7 +9,9 @@ What ``prune`` deletes from ``PACKETS_DIR``:
 - **orphans**: a ``packets-*.zip.part`` (a build that died mid-way) or a ``packets-*.zip`` that
   no job names (its petition was deleted; a prune that stopped between its two steps), once
   untouched for a day: a build in progress writes its ``.part`` continuously and names its
-  ``.zip`` within a moment of the rename, so neither is ever taken from under it.
+  ``.zip`` within a moment of the rename, so neither is ever taken from under it. The same
+  goes for a ``.build-*`` scratch folder of the build's worker processes (``jobs``) that a
+  killed build left behind: a running build adds and removes files in it all the time.
 
 An expired or superseded job keeps its row (``done``, with its counts and size) and loses its
 ``file_name``: the page then says the archive expired, and the download is a 404. Rows are
@@ -23,6 +25,7 @@ and one listing of the folder.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 DEFAULT_KEEP_DAYS = 14
 ORPHAN_AGE = timedelta(days=1)
 PATTERNS = ("packets-*.zip", "packets-*.zip.part")
+SCRATCH = ".build-*"  # jobs._write_all's scratch folders
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,10 @@ def _orphans(folder: Path, named: set[str], now: datetime) -> list[Path]:
     if not folder.is_dir():
         return []
     found: list[Path] = []
-    for path in sorted({p for pattern in PATTERNS for p in folder.glob(pattern)}):
-        if path.name in named or not path.is_file():
+    files = {p for pattern in PATTERNS for p in folder.glob(pattern) if p.is_file()}
+    scratch = {p for p in folder.glob(SCRATCH) if p.is_dir()}
+    for path in sorted(files | scratch):
+        if path.name in named:
             continue
         try:
             touched = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -157,9 +163,14 @@ def _orphans(folder: Path, named: set[str], now: datetime) -> list[Path]:
 def _delete(path: Path, item: Removed, dry_run: bool) -> Removed:
     """Delete one file (not in a dry run); ``item`` with the bytes it held."""
     try:
-        size = path.stat().st_size
-        if not dry_run:
-            path.unlink()
+        if path.is_dir():
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            if not dry_run:
+                shutil.rmtree(path)
+        else:
+            size = path.stat().st_size
+            if not dry_run:
+                path.unlink()
     except FileNotFoundError:  # deleted by hand, or by a prune running at the same time
         size = 0
     return Removed(item.reason, item.name, size, item.job_id)

@@ -111,10 +111,17 @@ def test_leftovers_no_job_names_go_after_a_day(folder, make, org):
     just_renamed = _file(folder, "packets-9-92.zip", touched=NOW - timedelta(seconds=1))
     other = _file(folder, "README.txt", touched=day_old)
     (folder / "packets-7-70.zip.d").mkdir()
+    # Worker scratch folders: one a killed build left, one a running build is filling.
+    dead_scratch, live_scratch = folder / ".build-dead", folder / ".build-live"
+    for scratch, touched in ((dead_scratch, day_old), (live_scratch, NOW)):
+        scratch.mkdir()
+        _file(scratch, "3.pdf", size=7, touched=touched)
+        os.utime(scratch, (touched.timestamp(), touched.timestamp()))
     result = retention.prune(folder, NOW)
-    assert sorted((r.reason, r.name) for r in result.removed) == [
-        ("orphan", unnamed.name),
-        ("orphan", dead_part.name),
+    assert sorted((r.reason, r.name, r.size) for r in result.removed) == [
+        ("orphan", dead_scratch.name, 7),
+        ("orphan", unnamed.name, 10),
+        ("orphan", dead_part.name, 10),
     ]
     assert all(r.job_id is None for r in result.removed)
     left = {p.name for p in folder.iterdir()}
@@ -124,6 +131,7 @@ def test_leftovers_no_job_names_go_after_a_day(folder, make, org):
         just_renamed.name,
         other.name,
         "packets-7-70.zip.d",
+        live_scratch.name,
     }
 
 
