@@ -146,7 +146,7 @@ class Config:
 
     # Where delivery packet archives (ZIP) are written; "" or unset: instance/packets.
     PACKETS_DIR = str(BASE_DIR / "instance" / "packets")
-    # Processes that set a large packet build (0: one a core, at most four; 1: in the job's).
+    # Processes that set a packet build of 200+ signatures (0: one a core, at most 4; 1: none).
     PACKET_WORKERS = 0
     # Days a finished archive is kept (`flask packets prune`, and before each build); 0: never
     # deleted for its age. Archives a newer build replaced go at once.

@@ -30,6 +30,8 @@ import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ PROGRESS_EVERY = 25  # offices between progress commits
 PROGRESS_SECONDS = 1.0  # …or at least this often
 JOB_TIMEOUT = 3600
 SPOOL_BYTES = 4 * 1024 * 1024
-PARALLEL_FROM = 60  # offices: below this, starting workers costs more than it saves
+PARALLEL_FROM = 200  # confirmed signatures: below this, workers cost more than they save
 
 
 def packets_dir() -> Path:
@@ -153,21 +155,25 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
     part: Path | None = None
     try:
         petition = db.session.get_one(Petition, job.petition_id)
-        offices = services.offices_for(petition)
-        job.total = len(offices)
-        db.session.commit()
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"packets-{petition.id}-{job.id}.zip"
-        part = folder / f"{name}.part"
-        day = today or utcnow().date()
-        stamp = time.localtime()[:6]
-        last_commit = time.monotonic()
-        with zipfile.ZipFile(part, "w", allowZip64=True) as archive:
-            for done, _ in enumerate(_write_all(archive, petition, offices, day, stamp), 1):
-                if done % PROGRESS_EVERY == 0 or time.monotonic() - last_commit > PROGRESS_SECONDS:
-                    job.done = done
-                    db.session.commit()
-                    last_commit = time.monotonic()
+        # The workers start while the offices are counted (a couple of seconds each).
+        with _workers_for(petition, folder) as workers_:
+            offices = services.offices_for(petition)
+            job.total = len(offices)
+            db.session.commit()
+            name = f"packets-{petition.id}-{job.id}.zip"
+            part = folder / f"{name}.part"
+            day = today or utcnow().date()
+            stamp = time.localtime()[:6]
+            last_commit = time.monotonic()
+            with zipfile.ZipFile(part, "w", allowZip64=True) as archive:
+                written = _write_all(archive, petition, offices, day, stamp, workers_)
+                for done, _ in enumerate(written, 1):
+                    if (done % PROGRESS_EVERY == 0
+                            or time.monotonic() - last_commit > PROGRESS_SECONDS):  # fmt: skip
+                        job.done = done
+                        db.session.commit()
+                        last_commit = time.monotonic()
         os.replace(part, folder / name)
         job.status, job.done = JobStatus.DONE, len(offices)
         job.file_name, job.size = name, (folder / name).stat().st_size
@@ -194,21 +200,24 @@ def workers() -> int:
                       else os.cpu_count() or 1))  # fmt: skip
 
 
-def _write_all(
-    archive: zipfile.ZipFile,
-    petition: Petition,
-    offices: list[services.Office],
-    day: date,
-    stamp: tuple[int, ...],
-) -> Iterator[services.Office]:
-    """Write every office into the archive, in order; yields each office once it is in."""
+@dataclass(frozen=True)
+class _Workers:
+    """The worker processes of one large build, and the folder they write packets into."""
+
+    pool: ProcessPoolExecutor
+    scratch: str
+
+
+@contextmanager
+def _workers_for(petition: Petition, folder: Path) -> Iterator[_Workers | None]:
+    """Worker processes for a large build (a petition of ``PARALLEL_FROM`` confirmed
+    signatures or more), started at once; None for a build in this process. On the way out
+    the workers are stopped (an office being set is finished) before their folder goes."""
     count = workers()
-    if count < 2 or len(offices) < PARALLEL_FROM or _in_memory_database():
-        for office in offices:
-            write_office(archive, petition, office, day, stamp)
-            yield office
+    if count < 2 or petition.signature_count < PARALLEL_FROM or _in_memory_database():
+        yield None
         return
-    with tempfile.TemporaryDirectory(dir=packets_dir(), prefix=".build-") as scratch:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".build-") as scratch:
         pool = ProcessPoolExecutor(
             max_workers=count,
             mp_context=multiprocessing.get_context("spawn"),
@@ -216,15 +225,38 @@ def _write_all(
             initargs=(_worker_config(),),
         )
         try:
-            tasks = ((petition.id, index, office, day, scratch)
-                     for index, office in enumerate(offices))  # fmt: skip
-            for office, (pdf_path, csv_path) in zip(
-                offices, pool.map(_set_office, tasks, chunksize=4), strict=True
-            ):
-                _add_files(archive, office, stamp, pdf_path, csv_path)
-                yield office
+            for _ in range(count):
+                pool.submit(_ready)  # each submit starts a process while none is idle
+            yield _Workers(pool, scratch)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready() -> None:
+    """A first task, so that the workers start (and import the app) straight away."""
+
+
+def _write_all(
+    archive: zipfile.ZipFile,
+    petition: Petition,
+    offices: list[services.Office],
+    day: date,
+    stamp: tuple[int, ...],
+    workers_: _Workers | None,
+) -> Iterator[services.Office]:
+    """Write every office into the archive, in order; yields each office once it is in."""
+    if workers_ is None:
+        for office in offices:
+            write_office(archive, petition, office, day, stamp)
+            yield office
+        return
+    tasks = ((petition.id, index, office, day, workers_.scratch)
+             for index, office in enumerate(offices))  # fmt: skip
+    # On a failure, ``_workers_for`` cancels the offices not handed out yet.
+    results = workers_.pool.map(_set_office, tasks, chunksize=4)
+    for office, (pdf_path, csv_path) in zip(offices, results, strict=True):
+        _add_files(archive, office, stamp, pdf_path, csv_path)
+        yield office
 
 
 def _in_memory_database() -> bool:
