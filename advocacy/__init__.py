@@ -13,7 +13,8 @@ from config import DEVELOPMENT_SECRET_KEY, ProductionConfig, configs, environmen
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
-    """Build the app. ``config`` is a config name, or a dict of overrides on ``testing``.
+    """Build the app. ``config`` is a config name, or a dict of overrides on ``testing`` (or
+    on the config its ``CONFIG_NAME`` names: a whole app's settings, as packet workers get).
 
     Without an argument the name comes from ``ADVOCACY_CONFIG``, and defaults to
     ``production``: a server that imports the app is safe unless told otherwise (``make run``
@@ -22,7 +23,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
-        name, overrides = "testing", config
+        name, overrides = config.get("CONFIG_NAME") or "testing", config
     else:
         name = config or os.environ.get("ADVOCACY_CONFIG") or "production"
     if name not in configs:

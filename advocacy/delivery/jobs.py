@@ -287,8 +287,7 @@ def _start_worker(config: dict[str, Any]) -> None:
     """In a worker: the app, with the job's configuration, and its context for good."""
     from advocacy import create_app
 
-    app = create_app(config)  # the testing defaults, every one overridden by the job's
-    app.config["CONFIG_NAME"] = config.get("CONFIG_NAME")
+    app = create_app(config)  # the job's config (its CONFIG_NAME), every setting the job's
     context = app.app_context()
     context.push()
     _worker["context"] = context

@@ -227,3 +227,18 @@ def test_a_worker_failure_fails_the_job_and_leaves_no_files(app, petition, monke
     job = jobs.request_packets(petition, None)
     assert job.status == JobStatus.FAILED and "OperationalError" in job.error
     assert list(jobs.packets_dir().iterdir()) == []
+
+
+def test_workers_are_built_from_the_jobs_own_config_name(app):
+    """A development server's workers are development apps (its public SECRET_KEY is refused
+    anywhere else), with every setting of the job's app."""
+    from advocacy import create_app
+
+    development = create_app("development")
+    development.config["PACKETS_DIR"] = "/somewhere/else"
+    with development.app_context():
+        config = jobs._worker_config()
+    worker = create_app(config)
+    assert worker.config["CONFIG_NAME"] == "development"
+    for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PACKETS_DIR"):
+        assert worker.config[key] == development.config[key]
