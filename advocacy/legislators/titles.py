@@ -100,6 +100,12 @@ def _state(state: str) -> openstates_metadata.State | None:
         return None
 
 
+def state_name(state: str) -> str:
+    """ "New York" for "NY" (Open States' name; the code itself when it knows none)."""
+    meta = _state(state)
+    return str(meta.name) if meta is not None else state
+
+
 def _chamber(state: str, chamber: Chamber | str) -> openstates_metadata.Chamber | None:
     meta = _state(state)
     if meta is None:

@@ -7,6 +7,8 @@ organisation gets the same 404 as a petition that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     abort,
     flash,
@@ -23,6 +25,8 @@ from advocacy.core.db import utcnow
 from advocacy.delivery import jobs, packets, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
+from advocacy.legislators import titles
+from advocacy.legislators.models import Chamber
 from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm
 from advocacy.organize.helpers import managed_or_404
@@ -55,14 +59,61 @@ def packets_page(petition_id: int):
         return redirect(url_for("organize.packets_page", petition_id=petition.id))
     job = jobs.latest_job(petition.id)
     running = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    listing = None if running else _listing(services.offices_for(petition))
     return render_template(
         "organize/packets.html",
         petition=petition,
         job=job,
         running=running,
         archive=jobs.archive_path(job) if job else None,
-        offices=None if running else services.offices_for(petition),
+        listing=listing,
         form=form,
+    )
+
+
+@dataclass(frozen=True)
+class StateRow:
+    code: str
+    name: str
+    offices: int
+    signers: int  # confirmed signers of the state (its senators' constituents, or the most
+    # any one of its offices has where the directory lists no senator: DC, the territories)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The offices the page lists: one state's (``?state=NY``), else a line per state; the
+    organisation targets always. A large petition reaches thousands of offices: a page of
+    them all would be tens of thousands of pixels tall."""
+
+    total: int
+    states: list[StateRow]
+    state: StateRow | None
+    federal: list[services.Office]
+    legislature: list[services.Office]
+    targets: list[services.Office]
+
+
+def _listing(offices: list[services.Office]) -> Listing:
+    by_state: dict[str, list[services.Office]] = {}
+    for office in offices:
+        if office.state:
+            by_state.setdefault(office.state, []).append(office)
+    states = [
+        StateRow(code, titles.state_name(code), len(rows), max(o.constituents for o in rows))
+        for code, rows in sorted(by_state.items(), key=lambda item: titles.state_name(item[0]))
+    ]
+    wanted = (request.args.get("state") or "").strip().upper()
+    chosen = next((row for row in states if row.code == wanted), None)
+    rows = by_state.get(chosen.code, []) if chosen else []
+    federal = (Chamber.US_SENATE.value, Chamber.US_HOUSE.value)
+    return Listing(
+        total=len(offices),
+        states=states,
+        state=chosen,
+        federal=[o for o in rows if o.chamber in federal],
+        legislature=[o for o in rows if o.chamber not in federal],
+        targets=[o for o in offices if o.target_id is not None],
     )
 
 

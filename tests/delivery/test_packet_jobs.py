@@ -35,7 +35,7 @@ def _job() -> PacketJob:
 def test_build_then_download_one_pdf_and_csv_per_office(client, auth, petition):
     auth.login("olive@example.org")
     page = client.get(f"/organize/petitions/{petition.id}/packets").get_data(as_text=True)
-    assert "Build the packets" in page and "Kirsten E. Gillibrand" in page
+    assert "Build the packets" in page and "New York" in page
     response = client.post(f"/organize/petitions/{petition.id}/packets")
     assert response.status_code == 302
     job = _job()
@@ -242,3 +242,29 @@ def test_workers_are_built_from_the_jobs_own_config_name(app):
     assert worker.config["CONFIG_NAME"] == "development"
     for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PACKETS_DIR"):
         assert worker.config[key] == development.config[key]
+
+
+def test_the_office_list_is_one_state_at_a_time(client, auth, make, petition):
+    """Thousands of offices would make a page tens of thousands of pixels tall: the page
+    lists the states (with their offices and signers), and one state's offices on request;
+    organisation targets are always listed."""
+    signed(make, petition, "94110", first_name="Cal", last_name="Ifornian", state="CA")
+    auth.login("olive@example.org")
+    url = f"/organize/petitions/{petition.id}/packets"
+    page = client.get(url).get_data(as_text=True)
+    offices = services.offices_for(petition)
+    assert f"{len(offices)} offices get a packet" in page
+    assert "California" in page and "New York" in page
+    assert "Kirsten E. Gillibrand" not in page and "Padilla" not in page
+    assert f"{url}?state=NY#offices-heading" in page
+    assert "David J. Skorton" in page  # the organisation target, on every view
+    new_york = client.get(url, query_string={"state": "ny"}).get_data(as_text=True)
+    assert "Kirsten E. Gillibrand" in new_york and "New York in Congress" in new_york
+    assert "New York’s legislature" in new_york and "Padilla" not in new_york
+    for office in (o for o in offices if o.state == "NY"):
+        assert f"/packets/office/{office.key}.pdf" in new_york
+    for bad in ("ZZ", "<script>", "x" * 500):
+        response = client.get(url, query_string={"state": bad})
+        assert response.status_code == 200
+        assert "Kirsten E. Gillibrand" not in response.get_data(as_text=True)
+    assert client.get(url, query_string={"state": "N\x00Y"}).status_code == 400  # as anywhere
