@@ -7,8 +7,10 @@ spread over every state and DC — each a real ZIP of ``zip_congressional_distri
 drawn uniformly, with its districts stored by ``petitions.services.fill_districts`` as signing
 stores them; 80 % agreed to be shown, a third left a comment — two letter-campaign targets,
 then runs the packet job (``delivery.jobs.build_archive``: every office's PDF and CSV into one
-ZIP) in a child process and reports its wall time, the offices, the archive's size and the
-child's peak RSS (``ru_maxrss``). A second phase builds the one packet of a senator with
+ZIP, over ``PACKET_WORKERS`` processes) in a child process and reports its wall time, the
+offices, the archive's size, the child's peak RSS (``ru_maxrss``) and its workers', the CPU
+seconds of the child and its workers, and the load average before and after (a busy machine
+shows there, not in the code). A second phase builds the one packet of a senator with
 50,000 constituents (a petition signed only in New York) to show that a huge office is
 bounded too: its peak RSS beside that of a 5,000-signer one.
 
@@ -181,7 +183,15 @@ def _build(url: str, packets_dir: str, petition_id: int, only: str | None) -> di
             assert job.status.value == "done", job.error
             result = {"offices": job.total, "size": job.size}
         result["seconds"] = round(time.perf_counter() - started, 2)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    me, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                        resource.RUSAGE_CHILDREN))  # fmt: skip
+    result["peak_rss_mb"] = round(me.ru_maxrss / 1024, 1)
+    # The job's worker processes (PACKET_WORKERS), once they have ended: their CPU time and
+    # the largest one's peak. With the job's own, how much of the machine the build used.
+    result["workers_peak_rss_mb"] = round(workers.ru_maxrss / 1024, 1)
+    result["cpu_seconds"] = round(
+        me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime, 1
+    )
     return result
 
 
@@ -211,7 +221,9 @@ def main() -> None:
     else:
         seeded = seed(args.database_url, args.signatures, args.huge, packets_dir)
     print(f"seeded in {seeded['seed_seconds']} s", flush=True)
+    load_before = os.getloadavg()[0]
     spread = measure(args.database_url, packets_dir, seeded["spread"])
+    load_after = os.getloadavg()[0]
     big = measure(args.database_url, packets_dir, seeded["big"], "legislator:G000555")
     small = measure(args.database_url, packets_dir, seeded["small"], "legislator:G000555")
     report = {
@@ -219,6 +231,7 @@ def main() -> None:
         "machine": f"{platform.machine()} · {os.cpu_count()} cores · "
         f"Python {platform.python_version()}",
         "signatures": args.signatures,
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
         "all_packets": spread,
         "one_senator_huge": big,
         "one_senator_small": small,
@@ -228,6 +241,9 @@ def main() -> None:
     print(f"| all packets | {args.signatures:,} | {spread['offices']:,} "
           f"| **{spread['seconds']} s** | {spread['size'] / 1048576:.1f} MB "
           f"| {spread['peak_rss_mb']} MB |")  # fmt: skip
+    print(f"\nall packets: {spread['cpu_seconds']} CPU seconds (job and workers, PostgreSQL "
+          f"apart), workers' peak RSS {spread['workers_peak_rss_mb']} MB, load average "
+          f"{load_before:.2f} before, {load_after:.2f} after\n")  # fmt: skip
     for label, row in (("Gillibrand, huge", big), ("Gillibrand, small", small)):
         print(f"| {label} | {row['constituents']:,} | 1 | {row['seconds']} s "
               f"| {row['size'] / 1048576:.1f} MB | {row['peak_rss_mb']} MB |")  # fmt: skip
