@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from advocacy.delivery import packets, services
 from advocacy.letters.models import Channel, Letter, LetterStatus, Writer
@@ -166,3 +167,24 @@ def test_a_large_office_is_split_over_pages(make, directory, db):
     document = read(packets.pdf_bytes(petition, office, date(2026, 12, 1)))
     assert len(document.pages) > 10
     assert all(f"Many N{i:04d}" in document.text for i in (0, 299, 599))
+
+
+def test_hostile_text_still_sets_a_packet(make, directory):
+    """Words wider than the page, scripts the font lacks, markup and PDF syntax in the
+    organizer's and the signers' text: the packet is built and reads back as written."""
+    from tests.letters.pdftext import read
+
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 6
+    petition = make.petition(
+        title=f"({long_word}) \\ ) ( <b>",
+        summary="日本語 🩺 ٱلْعَرَبِيَّة — mixed scripts",
+        body=f"{long_word}\n\n" + "%PDF-1.4 endstream endobj (unbalanced \\",
+    )
+    signed(make, petition, "13202", first_name="Nguyễn", last_name=long_word[:80],
+           comment="BT /F1 12 Tf (x) Tj ET " * 20, city="Ŵrexham")  # fmt: skip
+    office = _office(petition, GILLIBRAND)
+    document = read(packets.pdf_bytes(petition, office, date(2026, 12, 1)))
+    text = document.text.replace("\n", "")
+    assert "%PDF-1.4 endstream endobj (unbalanced \\" in text
+    assert long_word in text.replace(" ", "")  # cut over lines, every letter kept
+    assert "Nguyễn" in text and "Ŵrexham" in text and "BT /F1 12 Tf (x) Tj ET" in text
