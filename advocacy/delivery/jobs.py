@@ -244,17 +244,26 @@ def _write_all(
     stamp: tuple[int, ...],
     workers_: _Workers | None,
 ) -> Iterator[services.Office]:
-    """Write every office into the archive, in order; yields each office once it is in."""
+    """Write every office into the archive, in order; yields each office once it is in. On
+    a failure, ``_workers_for`` cancels the offices not handed out yet."""
     if workers_ is None:
         for office in offices:
             write_office(archive, petition, office, day, stamp)
             yield office
         return
-    tasks = ((petition.id, index, office, day, workers_.scratch)
-             for index, office in enumerate(offices))  # fmt: skip
-    # On a failure, ``_workers_for`` cancels the offices not handed out yet.
-    results = workers_.pool.map(_set_office, tasks, chunksize=4)
-    for office, (pdf_path, csv_path) in zip(offices, results, strict=True):
+    # The largest offices are handed out first (an organisation target lists every named
+    # signer; left to the end, one worker would set it while the other waits); the archive
+    # still takes them in the offices' order, as each is ready.
+    order = sorted(range(len(offices)), key=lambda i: -(offices[i].constituents
+                                                        + offices[i].possible))  # fmt: skip
+    futures = {
+        index: workers_.pool.submit(
+            _set_office, (petition.id, index, offices[index], day, workers_.scratch)
+        )
+        for index in order
+    }
+    for index, office in enumerate(offices):
+        pdf_path, csv_path = futures.pop(index).result()
         _add_files(archive, office, stamp, pdf_path, csv_path)
         yield office
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, distinct, exists, func, select
+from sqlalchemy import Select, bindparam, distinct, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from advocacy.extensions import db
@@ -108,7 +108,7 @@ def district_counts(petition_id: int) -> dict[tuple[str, str, str], tuple[int, i
     return counts
 
 
-def _senate_filter(state: str, possible: bool) -> Any:
+def _senate_filter(state: Any, possible: bool) -> Any:
     """Signers of a state for its senators: a House district in the state; "possibly" when
     their split ZIP also has House candidates in another state."""
     sd, other = SignatureDistrict, aliased(SignatureDistrict)
@@ -318,6 +318,42 @@ _MEMBER_COLUMNS = (
 )
 
 
+def _member_queries() -> dict[str, Any]:
+    """The members' statements, built once: a build runs them thousands of times, and
+    building and hashing a statement cost more than PostgreSQL takes to answer it. Every
+    value is a bound parameter (``petition``, ``after``, ``batch``; the office's ``chamber``,
+    ``state``, ``district``, ``statuses``)."""
+    sd = SignatureDistrict
+    base = select(*_MEMBER_COLUMNS).where(
+        Signature.petition_id == bindparam("petition"),
+        Signature.confirmed_at.is_not(None),
+        Signature.public.is_(True),
+    )
+    page: Any = bindparam("batch")
+    after: Any = bindparam("after")
+    district = (
+        base.join(sd, sd.signature_id == Signature.id)
+        .where(
+            sd.chamber == bindparam("chamber"),
+            sd.state == bindparam("state"),
+            sd.district == bindparam("district"),
+            sd.status.in_(bindparam("statuses", expanding=True)),
+            sd.signature_id > after,
+        )
+        .order_by(sd.signature_id)
+        .limit(page)
+    )
+    queries: dict[str, Any] = {"district": district}
+    for flag in (False, True):
+        senate = base.where(_senate_filter(bindparam("state"), flag), Signature.id > after)
+        queries[f"senate:{flag}"] = senate.order_by(Signature.id).limit(page)
+    queries["target"] = base.where(Signature.id > after).order_by(Signature.id).limit(page)
+    return queries
+
+
+_QUERIES: dict[str, Any] = {}  # name → statement (Select)
+
+
 def members(
     petition_id: int, office: Office, *, possible: bool = False, batch: int = BATCH
 ) -> Iterator[list[Member]]:
@@ -325,30 +361,29 @@ def members(
     its constituents, or with ``possible`` those whose split ZIP may put them there."""
     if office.target_id is not None and possible:
         return
-    query = select(*_MEMBER_COLUMNS).where(_confirmed(petition_id), Signature.public.is_(True))
-    sd = SignatureDistrict
-    order: Any = Signature.id
+    if not _QUERIES:
+        _QUERIES.update(_member_queries())
+    params: dict[str, Any] = {"petition": petition_id, "batch": batch, "after": 0}
     if office.target_id is not None:
-        pass
+        query = _QUERIES["target"]
     elif office.chamber == Chamber.US_SENATE.value:
-        query = query.where(_senate_filter(office.state or "", possible))
+        query = _QUERIES[f"senate:{possible}"]
+        params["state"] = office.state or ""
     else:
-        query = query.join(sd, sd.signature_id == Signature.id).where(
-            sd.chamber == office.chamber,
-            sd.state == office.state,
-            sd.district == (office.district or ""),
-            (sd.status == CANDIDATE) if possible else sd.status.in_(SETTLED),
+        query = _QUERIES["district"]
+        params.update(
+            chamber=office.chamber,
+            state=office.state,
+            district=office.district or "",
+            statuses=[CANDIDATE] if possible else list(SETTLED),
         )
-        order = sd.signature_id
-    last = 0
+    # Core execution: the ORM adds nothing to plain column rows.
     connection = db.session.connection()
     while True:
-        # Core execution: the ORM adds nothing to plain column rows, and costs a build
-        # thousands of times over.
-        rows = connection.execute(query.where(order > last).order_by(order).limit(batch)).all()
+        rows = connection.execute(query, params).all()
         if not rows:
             return
-        last = rows[-1][0]
+        params["after"] = rows[-1][0]
         yield [
             Member(
                 signature_id=r[0],
