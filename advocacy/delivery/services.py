@@ -176,12 +176,19 @@ def _active_legislators() -> Select[Any]:
     )
 
 
-def _targets(petition_id: int) -> list[CampaignTarget]:
+def campaign_targets(petition: Petition) -> list[CampaignTarget]:
+    """The organisation targets of the petition's letter campaigns, in one query, campaign by
+    campaign in their page order. Only campaigns of the petition's own organisation count: a
+    campaign elsewhere that names this petition never puts its targets in its packets (or on
+    its statistics page, which lists these)."""
     return list(
         db.session.scalars(
             select(CampaignTarget)
             .join(LetterCampaign, LetterCampaign.id == CampaignTarget.campaign_id)
-            .where(LetterCampaign.petition_id == petition_id)
+            .where(
+                LetterCampaign.petition_id == petition.id,
+                LetterCampaign.organization_id == petition.organization_id,
+            )
             .order_by(LetterCampaign.id, CampaignTarget.position, CampaignTarget.id)
         )
     )
@@ -218,7 +225,7 @@ def offices_for(petition: Petition) -> list[Office]:
     everyone = db.session.scalar(
         select(func.count()).select_from(Signature).where(_confirmed(petition.id))
     )
-    for target in _targets(petition.id):
+    for target in campaign_targets(petition):
         recipient = addressing.from_target(target)
         offices.append(
             Office(
@@ -263,7 +270,7 @@ def office_for(petition: Petition, key: str) -> Office | None:
         return Office(recipient, settled, possible, letters, legislator.chamber,
                       legislator.state, legislator.district)  # fmt: skip
     if kind == "target" and ident.isdigit():
-        target = next((t for t in _targets(petition.id) if t.id == int(ident)), None)
+        target = next((t for t in campaign_targets(petition) if t.id == int(ident)), None)
         if target is None:
             return None
         recipient = addressing.from_target(target)

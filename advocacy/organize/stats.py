@@ -1,7 +1,9 @@
 """One petition's statistics for its organizer: signatures over time and pace, where supporters
-are (tile map, districts with their legislators, letters, packets), the confirmation funnel,
-sources and versions. Everything is read from the rollups (``petitions.stats``), never from the
-signatures, so the page costs the same at a million signatures as at ten."""
+are (tile map, districts with their legislators, letters, packets), the organisation targets of
+its letter campaigns (letters, packets), the confirmation funnel, sources and versions.
+Everything is read from the rollups (``petitions.stats``) and a few small tables (the
+directory's legislators shown, the campaigns' targets, one grouped letter count), never from
+the signatures, so the page costs the same at a million signatures as at ten."""
 
 from __future__ import annotations
 
@@ -10,12 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
-from sqlalchemy import func, select
 
 from advocacy.core import charts
-from advocacy.extensions import db
+from advocacy.delivery import services as delivery
 from advocacy.legislators.titles import chamber_name
-from advocacy.letters.models import Letter, LetterCampaign, LetterStatus
+from advocacy.letters import addressing
 from advocacy.organize import bp
 from advocacy.organize.helpers import managed_or_404
 from advocacy.petitions import stats
@@ -28,23 +29,39 @@ TABLES = {
     "state": ("state_upper", "state_lower", "state_legislature"),
 }
 SORT_VALUE = re.compile(r"^(-?)(district|confirmed|possible)$")
-PACKET_ENDPOINT = "organize.office_packet_pdf"  # organize/packets.py
+PACKET_ENDPOINTS = {  # organize/packets.py
+    "pdf": "organize.office_packet_pdf",
+    "csv": "organize.office_packet_csv",
+}
+PACKET_ENDPOINT = PACKET_ENDPOINTS["pdf"]
 
 
-def letters_by_office(petition_id: int) -> dict[str, int]:
-    """Letters of the petition's letter campaigns that left the writer (any status but drafted),
-    per legislator office key ("legislator:<external id>")."""
-    rows = db.session.execute(
-        select(Letter.recipient_key, func.count())
-        .join(LetterCampaign, LetterCampaign.id == Letter.campaign_id)
-        .where(
-            LetterCampaign.petition_id == petition_id,
-            Letter.status != LetterStatus.DRAFTED,
-            Letter.recipient_key.like("legislator:%"),
-        )
-        .group_by(Letter.recipient_key)
-    )
-    return {key: count for key, count in rows}  # noqa: C416 - rows are Row tuples
+@dataclass(frozen=True)
+class TargetRow:
+    """An organisation target of the petition's letter campaigns as the page shows it."""
+
+    recipient: addressing.Recipient
+    confirmed: int  # every confirmed signer is delivered to a target
+    letters: int
+
+    @property
+    def key(self) -> str:
+        return self.recipient.key
+
+    @property
+    def detail(self) -> str:
+        """ "President and CEO, AAMC": what tells two people of one organisation apart."""
+        return ", ".join(p for p in (self.recipient.title, self.recipient.organization) if p)
+
+
+def target_rows(petition: Petition, letters: dict[str, int]) -> list[TargetRow]:
+    """The petition's organisation targets (one query) with the counts their packets give:
+    the petition's confirmed signers (its counter, what the packet prints) and ``letters``, the
+    page's one grouped letter count, so no query is made per target."""
+    return [
+        TargetRow(recipient, petition.signature_count, letters.get(recipient.key, 0))
+        for recipient in map(addressing.from_target, delivery.campaign_targets(petition))
+    ]
 
 
 @dataclass
@@ -112,12 +129,13 @@ def _table_at(name: str, petition_id: int, sort: str, descending: bool, page: in
 
 
 def _packet_url(petition_id: int) -> Any:
-    """A function making the office's packet link, or None while packets are not built."""
+    """A function making the office's packet link (``kind`` "pdf" or "csv"), or None while
+    packets are not built."""
     if PACKET_ENDPOINT not in current_app.view_functions:
         return None
 
-    def link(key: str) -> str:
-        return url_for(PACKET_ENDPOINT, petition_id=petition_id, key=key)
+    def link(key: str, kind: str = "pdf") -> str:
+        return url_for(PACKET_ENDPOINTS[kind], petition_id=petition_id, key=key)
 
     return link
 
@@ -142,6 +160,8 @@ def stats_context(petition: Petition) -> dict[str, Any]:
     funnel = stats.funnel(petition.id)
     state_counts = stats.states(petition.id)
     tables = {name: _table(name, petition.id) for name in TABLES}
+    # Per office key, legislators' and targets' alike: the count the packets print.
+    letters = delivery.letter_counts(petition.id)
     return {
         "petition": petition,
         "days": days,
@@ -167,7 +187,8 @@ def stats_context(petition: Petition) -> dict[str, Any]:
         ),
         "unknown_state": state_counts.get("", 0),
         "tables": tables,
-        "letters": letters_by_office(petition.id),
+        "letters": letters,
+        "targets": target_rows(petition, letters),
         "packet_url": _packet_url(petition.id),
         "chamber_name": chamber_name,
         "domains": stats.domains(petition.id, funnel.share),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.legislators.models import DirectorySnapshot, District
+from advocacy.letters.models import CampaignTarget, LetterCampaign
 from advocacy.petitions.models import (
     DailyCount,
     DistrictCount,
@@ -156,6 +157,26 @@ def test_dashboard_and_stats_pages_fit_a_phone_and_are_screenshotted(
         total = _rollups(petition.id, petition.goal)
         petition.signature_count = total
         petition.version = 2
+        campaign = LetterCampaign(
+            organization_id=org.id, petition_id=petition.id, slug="write-aamc", title="Write"
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        aamc = "Association of American Medical Colleges"
+        for name, title, organisation in [
+            ("David J. Skorton, MD", "President and CEO", aamc),
+            ("Pamela D. Baker", "Chief Executive Officer", "ECFMG | FAIMER"),
+        ]:
+            db.session.add(
+                CampaignTarget(
+                    campaign_id=campaign.id,
+                    name=name,
+                    title=title,
+                    organization=organisation,
+                    salutation=f"Dear {name}:",
+                    address="655 K Street NW\nWashington, DC 20001",
+                )
+            )
         db.session.commit()
         email, petition_id = factories.organizer(org).email, petition.id
         db.session.remove()
@@ -176,6 +197,8 @@ def test_dashboard_and_stats_pages_fit_a_phone_and_are_screenshotted(
     assert page.locator("svg.timeline.wide rect.bar").count() == 120
     assert page.locator("svg.tile-map g.tile").count() == 51
     assert "Kirsten" in main  # Gillibrand, from the directory, on the U.S. Senate table
+    assert page.locator("#organisations tbody tr").count() == 2
+    assert "Association of American Medical Colleges" in main
     assert_accessible(page)
     snap(page, "organize-stats")
     page.emulate_media(media="print")

@@ -3,18 +3,19 @@ dashboard overview. Rollup rows are inserted directly: maintaining them is teste
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from advocacy.accounts.models import Organization
 from advocacy.core.db import utcnow
 from advocacy.extensions import db
 from advocacy.legislators.models import DirectorySnapshot, Legislator
-from advocacy.letters.models import Channel, LetterCampaign, LetterStatus
+from advocacy.letters.models import CampaignTarget, Channel, LetterCampaign, LetterStatus
 from advocacy.organize.stats import PAGE_SIZE
 from advocacy.petitions import stats
 from advocacy.petitions.models import (
@@ -30,6 +31,7 @@ from advocacy.petitions.models import (
 
 TODAY = date(2026, 6, 15)
 SVG = "{http://www.w3.org/2000/svg}"
+_seq = itertools.count(1)
 
 
 def svg_tree(text: str) -> ET.Element:
@@ -268,7 +270,7 @@ def test_page_names_legislators_counts_letters_and_shows_the_chart(
     senators = _active_member("us_senate", "NY", None)
     state_senator = _active_member("state_upper", "NY", "48")
     assert house and len(senators) == 2 and state_senator
-    _letters(p, house[0].external_id, 3, drafted=2)
+    _letters(p, f"legislator:{house[0].external_id}", 3, drafted=2)
 
     html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
     for member in [*house, *senators, *state_senator]:
@@ -292,20 +294,29 @@ def test_page_names_legislators_counts_letters_and_shows_the_chart(
     assert re.findall(r'data-label="State">\s*([A-Z]{2})', senate) == ["NY", "CA"]
 
 
-def _letters(p, external_id: str, sent: int, drafted: int) -> None:
-    from advocacy.letters.models import Letter, Writer
-
+def _campaign(p, org_id: int | None = None) -> LetterCampaign:
     campaign = LetterCampaign(
-        organization_id=p.organization_id, petition_id=p.id, slug=f"c-{p.id}", title="Write"
+        organization_id=org_id or p.organization_id,
+        petition_id=p.id,
+        slug=f"c-{p.id}-{next(_seq)}",
+        title="Write",
     )
     db.session.add(campaign)
-    db.session.flush()
+    db.session.commit()
+    return campaign
+
+
+def _letters(p, key: str, sent: int, drafted: int, campaign: LetterCampaign | None = None):
+    """``sent`` letters to office ``key`` and ``drafted`` ones still with their writers."""
+    from advocacy.letters.models import Letter, Writer
+
+    campaign = campaign or _campaign(p)
     for k in range(sent + drafted):
         writer = Writer(
             campaign_id=campaign.id,
             first_name="W",
             last_name=str(k),
-            email=f"w{k}@example.com",
+            email=f"w{next(_seq)}@example.com",
             zip="13202",
         )
         db.session.add(writer)
@@ -314,8 +325,8 @@ def _letters(p, external_id: str, sent: int, drafted: int) -> None:
             Letter(
                 campaign_id=campaign.id,
                 writer_id=writer.id,
-                recipient_key=f"legislator:{external_id}",
-                recipient_kind="legislator",
+                recipient_key=key,
+                recipient_kind="legislator" if key.startswith("legislator:") else "organization",
                 recipient_name="X",
                 recipient_salutation="Dear X",
                 channel=Channel.EMAIL,
@@ -439,3 +450,127 @@ def test_a_public_petitions_editor_links_its_statistics_export_and_packets(clien
     html = client.get(f"/organize/petitions/{p.id}/edit").get_data(as_text=True)
     for page in ("stats", "export", "packets"):
         assert f'href="/organize/petitions/{p.id}/{page}"' in html, page
+
+
+# --- organisation targets -------------------------------------------------------------------
+
+
+def _target(campaign: LetterCampaign, name: str, **kw) -> CampaignTarget:
+    values = {"salutation": f"Dear {name}:", "address": "1 Main Street\nWashington, DC 20001"}
+    values.update(kw)
+    target = CampaignTarget(campaign_id=campaign.id, name=name, **values)
+    db.session.add(target)
+    db.session.commit()
+    return target
+
+
+def _target_rows(html: str) -> dict[str, str]:
+    """The Organisations table's rows by the target's name."""
+    section = html.split('id="organisations"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr>\s*<th scope="row" data-label="Target">(.*?)</tr>', section, re.S)
+    return {re.match(r"[^<]*", row).group(0).strip(): row for row in rows}
+
+
+def _cell(row: str, label: str) -> str:
+    cell = re.search(rf'data-label="{label}">(.*?)</td>', row, re.S).group(1)
+    return re.sub(r"<[^>]+>", "", cell).strip()
+
+
+def test_each_organisation_target_has_a_row_with_its_counts_and_packet(client, make, organizer):
+    from tests.letters.pdftext import read as read_pdf
+
+    p = _petition(make, organizer)
+    for k in range(3):
+        make.signature(p, first_name="Signer", last_name=str(k))
+    make.signature(p, confirmed=False)
+    campaign = _campaign(p)
+    aamc = _target(
+        campaign,
+        "David J. Skorton",
+        title="President and CEO",
+        organization="AAMC",
+        salutation="Dear Dr. Skorton:",
+    )
+    ecfmg = _target(campaign, "ECFMG Board", organization="ECFMG")
+    _letters(p, f"target:{aamc.id}", 2, drafted=1, campaign=campaign)
+
+    html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
+    assert '<a href="#organisations">' in html
+    rows = _target_rows(html)
+    assert list(rows) == ["David J. Skorton", "ECFMG Board"]
+    assert "President and CEO, AAMC" in rows["David J. Skorton"]
+    # Every confirmed signer is delivered to a target; drafts are not letters yet.
+    assert _cell(rows["David J. Skorton"], "Confirmed") == "3"
+    assert _cell(rows["David J. Skorton"], "Letters") == "2"
+    assert (_cell(rows["ECFMG Board"], "Confirmed"), _cell(rows["ECFMG Board"], "Letters")) == (
+        "3",
+        "0",
+    )
+    base = f"/organize/petitions/{p.id}/packets/office/target:{aamc.id}"
+    links = re.findall(r'href="([^"]+)"', rows["David J. Skorton"])
+    assert links == [f"{base}.pdf", f"{base}.csv"]
+    assert f"/packets/office/target:{ecfmg.id}.pdf" in rows["ECFMG Board"]
+
+    pdf = client.get(links[0])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = read_pdf(pdf.data).text
+    assert "Dear Dr. Skorton:" in text and "ECFMG" not in text
+    assert "Confirmed signers: 3" in text and "Letters sent to this office: 2" in text
+    table = client.get(links[1])
+    assert table.status_code == 200 and table.mimetype == "text/csv"
+    assert table.get_data(as_text=True).count("Signer ") == 3
+
+
+def test_without_targets_the_organisations_section_is_left_out(client, make, organizer):
+    p = _petition(make, organizer)
+    make.signature(p)
+    _campaign(p)  # a campaign to legislators only
+    html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
+    assert 'id="organisations"' not in html and "#organisations" not in html
+
+
+def test_another_organisations_targets_are_never_shown(client, make, organizer):
+    p = _petition(make, organizer)
+    make.signature(p)
+    _target(_campaign(p), "Our Target")
+    elsewhere = make.petition(make.organization("Someone Else"))
+    _target(_campaign(elsewhere), "Their Target")
+    # A campaign of another organisation naming this petition (the campaign form refuses
+    # that; the page must not rely on it).
+    stray = _target(_campaign(p, org_id=elsewhere.organization_id), "Stray Target")
+
+    html = client.get(f"/organize/petitions/{p.id}/stats").get_data(as_text=True)
+    assert list(_target_rows(html)) == ["Our Target"]
+    assert "Their Target" not in html and "Stray Target" not in html
+    url = f"/organize/petitions/{p.id}/packets/office/target:{stray.id}.pdf"
+    assert client.get(url).status_code == 404
+
+
+def test_targets_add_no_query_each(client, make, organizer, app):
+    p = _petition(make, organizer)
+    make.signature(p)
+    campaign = _campaign(p)
+    _target(campaign, "First Target")
+    url = f"/organize/petitions/{p.id}/stats"
+    client.get(url)  # warm: the session, the per-process caches
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    one = statements()
+    for k in range(5):
+        target = _target(campaign, f"Target {k}")
+        _letters(p, f"target:{target.id}", 1, drafted=0, campaign=campaign)
+    html = client.get(url).get_data(as_text=True)
+    assert len(_target_rows(html)) == 6
+    assert statements() == one
