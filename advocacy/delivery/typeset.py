@@ -81,15 +81,31 @@ def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
     return pieces
 
 
+_WORD_WIDTHS: dict[str, dict[str, float]] = {}  # font → word → width at 1,000 points
+_WORDS_KEPT = 50_000  # per font: words recur ("the", "residency"), names mostly do not
+
+
+def _word_width(word: str, font: str, size: float) -> float:
+    """``stringWidth`` of one word, remembered: wrapping measures every word of every
+    comment, and most words of a language are a few hundred words."""
+    widths = _WORD_WIDTHS.setdefault(font, {})
+    em = widths.get(word)
+    if em is None:
+        if len(widths) >= _WORDS_KEPT:
+            widths.clear()
+        em = widths[word] = stringWidth(word, font, 1000)
+    return em * size / 1000
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` (one line of words; runs of white space count as one) broken into lines no
     wider than ``width`` points; a word wider than a line is cut."""
     lines: list[str] = []
-    space = stringWidth(" ", font, size)
+    space = _word_width(" ", font, size)
     current: list[str] = []
     used = 0.0
     for word in text.split():
-        measure = stringWidth(word, font, size)
+        measure = _word_width(word, font, size)
         if measure > width:
             *whole, word = _split_word(word, font, size, width)
             if current:
