@@ -145,6 +145,7 @@ def register_commands(app: Flask) -> None:
     from advocacy.letters.cli import letters_cli
     from advocacy.mail.cli import mail_cli
     from advocacy.petitions.cli import petitions_cli
+    from advocacy.privacy.cli import privacy_cli
 
     for group in (
         users_cli,
@@ -153,6 +154,7 @@ def register_commands(app: Flask) -> None:
         legislators_cli,
         letters_cli,
         packets_cli,
+        privacy_cli,
         demo_cli,
     ):
         app.cli.add_command(group)
