@@ -16,6 +16,7 @@ run (or two at once from cron) finds nothing more to do. ``dry_run`` only counts
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,19 +143,15 @@ def _pending_batches(model: Any, condition: Any, batch: int):
             return
 
 
-def _anonymise_signatures(cutoff: datetime, batch: int) -> int:
-    """Signatures of long-closed petitions lose the person, keep what is counted.
-
-    Blanked: first and last name, street address, city, comment; the email becomes
-    ``anonymised.<id>@<its domain>``; the ZIP is cut to five digits (a ZIP+4 can be one
-    building); ``public`` and ``opt_in`` become false, so nothing names or mails them again.
-    Kept: petition, state, districts, dates, signer number, version, ref and UTM values,
-    consent text and time (what the person agreed to, and when).
-    """
-    s = Signature.__table__
+def _blank_people(model: Any, rows: Sequence[Any], domain_of: Callable[[str], str], **more: Any):
+    """Anonymise ``rows`` (``id, email, zip``) of signatures or writers in one executemany:
+    names, street address and city blanked, the email made up (``anonymised_email``, with the
+    domain ``domain_of`` gives), the ZIP cut to five digits (a ZIP+4 can be one building), no
+    more mail (``opt_in``); ``more`` are the model's own fields."""
+    table = model.__table__
     statement = (
-        update(s)
-        .where(s.c.id == bindparam("row_id"))
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
         .values(
             first_name="",
             last_name="",
@@ -162,67 +159,50 @@ def _anonymise_signatures(cutoff: datetime, batch: int) -> int:
             zip=bindparam("new_zip"),
             address=None,
             city=None,
-            comment=None,
-            public=False,
             opt_in=False,
+            **more,
         )
     )
+    params = [
+        {
+            "row_id": r.id,
+            "new_email": anonymised_email(r.id, domain_of(r.email)),
+            "new_zip": (r.zip or "")[:5],
+        }
+        for r in rows
+    ]
+    db.session.execute(statement, params)
+
+
+def _anonymise_signatures(cutoff: datetime, batch: int) -> int:
+    """Signatures of long-closed petitions lose the person, keep what is counted.
+
+    Blanked as ``_blank_people`` says, with the comment; the email keeps its domain (the
+    domain rollup); ``public`` becomes false, so no page or packet names them again.
+    Kept: petition, state, districts, dates, signer number, version, ref and UTM values,
+    consent text and time (what the person agreed to, and when).
+    """
     done = 0
     for rows in _pending_batches(Signature, _signature_pending(cutoff), batch):
-        params = [
-            {
-                "row_id": r.id,
-                "new_email": anonymised_email(r.id, email_domain(r.email)),
-                "new_zip": (r.zip or "")[:5],
-            }
-            for r in rows
-        ]
-        db.session.execute(statement, params)
+        _blank_people(Signature, rows, email_domain, comment=None, public=False)
         db.session.commit()
         done += len(rows)
     return done
 
 
 def _anonymise_writers(cutoff: datetime, batch: int) -> tuple[int, int]:
-    """Writers lose the same fields as their signature (and their prefix and personal note;
-    the email becomes ``anonymised.<id>@anonymised.invalid``); their letters lose the subject,
+    """Writers lose the same fields as their signature, and their prefix and personal note;
+    the email becomes ``anonymised.<id>@anonymised.invalid``. Their letters lose the subject,
     the body and the personal paragraph (the body carries the name and address block) and
     its fingerprint. Kept: the recipient as written, channel, status, position, dates, the
     share of own words and the copy flag, so the campaign's report does not move."""
-    w = Writer.__table__
-    statement = (
-        update(w)
-        .where(w.c.id == bindparam("row_id"))
-        .values(
-            first_name="",
-            last_name="",
-            prefix=None,
-            email=bindparam("new_email"),
-            zip=bindparam("new_zip"),
-            address=None,
-            city=None,
-            personal_note=None,
-            opt_in=False,
-        )
-    )
     writers = letters = 0
     for rows in _pending_batches(Writer, _writer_pending(cutoff), batch):
-        ids = [r.id for r in rows]
-        db.session.execute(
-            statement,
-            [
-                {
-                    "row_id": r.id,
-                    "new_email": anonymised_email(r.id, WRITER_DOMAIN),
-                    "new_zip": (r.zip or "")[:5],
-                }
-                for r in rows
-            ],
-        )
+        _blank_people(Writer, rows, lambda _email: WRITER_DOMAIN, prefix=None, personal_note=None)
         letters += rowcount(
             db.session.execute(
                 update(Letter)
-                .where(Letter.writer_id.in_(ids))
+                .where(Letter.writer_id.in_([r.id for r in rows]))
                 .values(subject="", body="", personal_note=None, note_fingerprint=None)
                 .execution_options(synchronize_session=False)
             )
