@@ -74,6 +74,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAIL_BULK_JOB_SECONDS": ("MAIL_BULK_JOB_SECONDS", float),
     "MAIL_BULK_LEASE_SECONDS": ("MAIL_BULK_LEASE_SECONDS", float),
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
+    "PRIVACY_UNCONFIRMED_DAYS": ("PRIVACY_UNCONFIRMED_DAYS", int),
+    "PRIVACY_CLOSED_PETITION_DAYS": ("PRIVACY_CLOSED_PETITION_DAYS", int),
+    "PRIVACY_CONTACT_EMAIL": ("PRIVACY_CONTACT_EMAIL", str),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
     "PACKETS_DIR": ("PACKETS_DIR", str),
@@ -206,6 +209,12 @@ class Config:
     CONGRESS_API_URL = "https://api.congress.gov/v3"
 
     SIGNATURE_CONFIRM_DAYS = 7
+    # Retention (`flask privacy purge`, docs/privacy.md; the /privacy page states both): days
+    # an unconfirmed signature is kept, and days after a petition closed (or was won) that its
+    # signatures are anonymised. The page's contact; unset: the address of MAIL_DEFAULT_SENDER.
+    PRIVACY_UNCONFIRMED_DAYS = 30
+    PRIVACY_CLOSED_PETITION_DAYS = 365
+    PRIVACY_CONTACT_EMAIL: str | None = None
     RECENT_SIGNERS = 10
     # Seconds one worker may reuse a rendered public petition page (see petitions/cache.py).
     PETITION_PAGE_CACHE_SECONDS = 5

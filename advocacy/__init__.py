@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.mail.webhooks import bp as mail_webhooks_bp
     from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
+    from advocacy.privacy.views import bp as privacy_bp
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_unsubscribe_bp)
     app.register_blueprint(mail_webhooks_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(privacy_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 
@@ -145,6 +147,7 @@ def register_commands(app: Flask) -> None:
     from advocacy.letters.cli import letters_cli
     from advocacy.mail.cli import mail_cli
     from advocacy.petitions.cli import petitions_cli
+    from advocacy.privacy.cli import privacy_cli
 
     for group in (
         users_cli,
@@ -153,6 +156,7 @@ def register_commands(app: Flask) -> None:
         legislators_cli,
         letters_cli,
         packets_cli,
+        privacy_cli,
         demo_cli,
     ):
         app.cli.add_command(group)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -676,16 +676,48 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
     """Delete signatures left unconfirmed past ``SIGNATURE_CONFIRM_DAYS``; returns how many."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["SIGNATURE_CONFIRM_DAYS"])
+    return sum(purge_unconfirmed_before(cutoff))
+
+
+def unconfirmed_before(cutoff: datetime) -> Any:
+    """The condition of a signature nobody confirmed, made before ``cutoff``."""
+    return Signature.confirmed_at.is_(None) & (Signature.created_at < cutoff)
+
+
+def purge_unconfirmed_before(cutoff: datetime, batch: int = 1000) -> Iterator[int]:
+    """Delete unconfirmed signatures made before ``cutoff``, ``batch`` at a time, one
+    transaction each; yields each batch's count after its commit.
+
+    Each batch takes its petitions' daily rows of today first, as signing and confirming do,
+    so it never deadlocks with them on the source or domain rollups it takes ``started``
+    back from. Confirmed counts never move: only unconfirmed rows go. Safe to run twice.
+    """
     s = Signature
-    gone = db.session.execute(
-        delete(s)
-        .where(s.confirmed_at.is_(None), s.created_at < cutoff)
-        .returning(s.petition_id, s.created_at, s.email, s.ref, s.utm_source, s.utm_campaign)
-        .execution_options(synchronize_session=False)
-    ).all()
-    rollups.record_removed(gone)  # in the same transaction: started −1 where they were
-    db.session.commit()
-    return len(gone)
+    today = rollups.utc_day(utcnow())
+    last = 0
+    while True:
+        ids = db.session.scalars(
+            select(s.id).where(unconfirmed_before(cutoff), s.id > last).order_by(s.id).limit(batch)
+        ).all()
+        if not ids:
+            return
+        last = ids[-1]
+        for petition_id in db.session.scalars(
+            select(s.petition_id).where(s.id.in_(ids)).distinct().order_by(s.petition_id)
+        ).all():
+            rollups.lock_day(petition_id, today)
+        gone = db.session.execute(
+            delete(s)
+            # Checked again: a repeat may have confirmed or restarted one since the read.
+            .where(s.id.in_(ids), unconfirmed_before(cutoff))
+            .returning(s.petition_id, s.created_at, s.email, s.ref, s.utm_source, s.utm_campaign)
+            .execution_options(synchronize_session=False)
+        ).all()
+        rollups.record_removed(gone)  # in the same transaction: started −1 where they were
+        db.session.commit()
+        yield len(gone)
+        if len(ids) < batch:
+            return
 
 
 # --- reading -----------------------------------------------------------------------------

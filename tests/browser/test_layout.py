@@ -69,6 +69,7 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
             "thanks": f"/signatures/confirmed/{make_token(signed)}",
             "legislators": "/legislators?zip=10001",
             "login": "/login",
+            "privacy": "/privacy",
             "not-found": "/no-such-page",
             "unsubscribe": unsubscribe_link(signed.email, org.id, open_one.id).split(
                 live_server.url, 1

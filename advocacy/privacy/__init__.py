@@ -1,0 +1,1 @@
+"""Privacy: how long personal data is kept (``flask privacy purge``) and the /privacy page."""
