@@ -176,11 +176,11 @@ def test_hostile_text_still_sets_a_packet(make, directory):
 
     long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 6
     petition = make.petition(
-        title=f"({long_word}) \\ ) ( <b>",
+        title=f"({long_word[:150]}) \\ ) ( <b>",  # titles hold 200 characters
         summary="日本語 🩺 ٱلْعَرَبِيَّة — mixed scripts",
         body=f"{long_word}\n\n" + "%PDF-1.4 endstream endobj (unbalanced \\",
     )
-    signed(make, petition, "13202", first_name="Nguyễn", last_name=long_word[:80],
+    signed(make, petition, "13202", first_name="Nguyễn", last_name=long_word[:60],
            comment="BT /F1 12 Tf (x) Tj ET " * 20, city="Ŵrexham")  # fmt: skip
     office = _office(petition, GILLIBRAND)
     document = read(packets.pdf_bytes(petition, office, date(2026, 12, 1)))
