@@ -42,6 +42,7 @@ from advocacy.core.db import utcnow
 from advocacy.delivery import notices, packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
+from advocacy.legislators.models import Chamber
 from advocacy.petitions.models import Petition
 
 log = logging.getLogger(__name__)
@@ -247,23 +248,36 @@ def _write_all(
     """Write every office into the archive, in order; yields each office once it is in. On
     a failure, ``_workers_for`` cancels the offices not handed out yet."""
     if workers_ is None:
-        for office in offices:
-            write_office(archive, petition, office, day, stamp)
-            yield office
+        with services.senate_shared():
+            for office in offices:
+                write_office(archive, petition, office, day, stamp)
+                yield office
         return
-    # The largest offices are handed out first (an organisation target lists every named
-    # signer; left to the end, one worker would set it while the other waits); the archive
-    # still takes them in the offices' order, as each is ready.
-    order = sorted(range(len(offices)), key=lambda i: -(offices[i].constituents
-                                                        + offices[i].possible))  # fmt: skip
-    futures = {
-        index: workers_.pool.submit(
-            _set_office, (petition.id, index, offices[index], day, workers_.scratch)
-        )
-        for index in order
-    }
+    # A task is one office, or a state's two senators (they list the same signers: the
+    # worker reads them once). The largest are handed out first (an organisation target
+    # lists every named signer; left to the end, one worker would set it while the other
+    # waits); the archive still takes them in the offices' order, as each is ready.
+    groups: list[list[int]] = []
     for index, office in enumerate(offices):
-        pdf_path, csv_path = futures.pop(index).result()
+        last = offices[groups[-1][0]] if groups else None
+        if (last is not None and office.chamber == Chamber.US_SENATE.value
+                and last.chamber == office.chamber and last.state == office.state):  # fmt: skip
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    groups.sort(key=lambda g: -sum(offices[i].constituents + offices[i].possible for i in g))
+    futures = {
+        group[0]: workers_.pool.submit(
+            _set_offices,
+            (petition.id, [(i, offices[i]) for i in group], day, workers_.scratch),
+        )
+        for group in groups
+    }
+    ready: dict[int, tuple[str, str]] = {}
+    for index, office in enumerate(offices):
+        if index in futures:
+            ready.update(futures.pop(index).result())
+        pdf_path, csv_path = ready.pop(index)
         _add_files(archive, office, stamp, pdf_path, csv_path)
         yield office
 
@@ -302,25 +316,31 @@ def _start_worker(config: dict[str, Any]) -> None:
     _worker["context"] = context
 
 
-def _set_office(task: tuple[int, int, services.Office, date, str]) -> tuple[str, str]:
-    """In a worker: one office's PDF and CSV, as two files in the scratch folder."""
-    petition_id, index, office, day, scratch = task
+def _set_offices(
+    task: tuple[int, list[tuple[int, services.Office]], date, str],
+) -> dict[int, tuple[str, str]]:
+    """In a worker: offices' PDFs and CSVs, as files in the scratch folder, by index."""
+    petition_id, offices, day, scratch = task
     petition = _worker.get("petition")
     if petition is None or petition.id != petition_id:
-        # Read once and kept apart from the session, which ends its transaction each office.
+        # Read once and kept apart from the session, which ends its transaction each task.
         petition = db.session.get_one(Petition, petition_id)
         organization = petition.organization
         db.session.expunge(petition)
         db.session.expunge(organization)
         _worker["petition"] = petition
-    pdf_path = os.path.join(scratch, f"{index}.pdf")
-    csv_path = os.path.join(scratch, f"{index}.csv")
+    written: dict[int, tuple[str, str]] = {}
     try:
-        with open(pdf_path, "wb") as pdf, open(csv_path, "wb") as table:
-            packets.write_pdf(pdf, petition, office, day, csv_out=table)
+        with services.senate_shared():
+            for index, office in offices:
+                pdf_path = os.path.join(scratch, f"{index}.pdf")
+                csv_path = os.path.join(scratch, f"{index}.csv")
+                with open(pdf_path, "wb") as pdf, open(csv_path, "wb") as table:
+                    packets.write_pdf(pdf, petition, office, day, csv_out=table)
+                written[index] = (pdf_path, csv_path)
     finally:
-        db.session.rollback()  # end the read transaction: nothing is held between offices
-    return pdf_path, csv_path
+        db.session.rollback()  # end the read transaction: nothing is held between tasks
+    return written
 
 
 def _add_files(

@@ -15,6 +15,7 @@ batches ordered by signature id, so memory stays flat however large an office is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -361,6 +362,26 @@ def _member_queries() -> dict[str, Any]:
 _QUERIES: dict[str, Any] = {}  # name → statement (Select)
 
 
+# A state's two senators list the same signers, and theirs is the costliest statement (every
+# House district of the state, less the signers with one elsewhere). Inside ``senate_shared``
+# (a packet build) the last state's list is kept for the second senator, up to this many rows.
+SENATE_KEPT = 5_000
+_senate: dict[str, Any] = {}
+
+
+@contextmanager
+def senate_shared() -> Iterator[None]:
+    """Within the block, a state's second senator reuses the first one's list (when it has
+    at most ``SENATE_KEPT`` rows): the two packets of a build then also list the same
+    signers. Outside it every call reads the database."""
+    _senate.clear()
+    _senate["on"] = True
+    try:
+        yield
+    finally:
+        _senate.clear()
+
+
 def members(
     petition_id: int, office: Office, *, possible: bool = False, batch: int = BATCH
 ) -> Iterator[list[Member]]:
@@ -368,6 +389,30 @@ def members(
     its constituents, or with ``possible`` those whose split ZIP may put them there."""
     if office.target_id is not None and possible:
         return
+    if office.chamber == Chamber.US_SENATE.value and _senate.get("on"):
+        state, key = (petition_id, office.state, batch), possible
+        if _senate.get("state") != state:  # another state: the last one's lists go
+            _senate.update(state=state, lists={})
+        lists: dict[bool, list[list[Member]]] = _senate["lists"]
+        if key in lists:
+            yield from lists[key]
+            return
+        kept: list[list[Member]] | None = []
+        for rows in _read_members(petition_id, office, possible, batch):
+            if kept is not None:
+                kept.append(rows)
+                if sum(len(b) for b in kept) > SENATE_KEPT:
+                    kept = None
+            yield rows
+        if kept is not None:
+            lists[key] = kept
+        return
+    yield from _read_members(petition_id, office, possible, batch)
+
+
+def _read_members(
+    petition_id: int, office: Office, possible: bool, batch: int
+) -> Iterator[list[Member]]:
     if not _QUERIES:
         _QUERIES.update(_member_queries())
     params: dict[str, Any] = {"petition": petition_id, "batch": batch, "after": 0}

@@ -188,3 +188,29 @@ def test_hostile_text_still_sets_a_packet(make, directory):
     assert "%PDF-1.4 endstream endobj (unbalanced \\" in text
     assert long_word in text.replace(" ", "")  # cut over lines, every letter kept
     assert "Nguyễn" in text and "Ŵrexham" in text and "BT /F1 12 Tf (x) Tj ET" in text
+
+
+def test_a_build_reads_a_states_senators_once_and_nothing_outside_it(make, directory, db):
+    from sqlalchemy import event
+
+    petition = make.petition()
+    signed(make, petition, "13202", first_name="Ada", last_name="Shown")
+    schumer, gillibrand = (_office(petition, f"legislator:{i}") for i in ("S000148", "G000555"))
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with services.senate_shared():
+            first = _names(petition, schumer)
+            read = len(statements)
+            assert _names(petition, gillibrand) == first == ["Ada Shown"]
+            assert len(statements) == read  # the second senator's list came from the first
+        signed(make, petition, "13202", first_name="Late", last_name="Comer")
+        statements.clear()
+        assert _names(petition, gillibrand) == ["Ada Shown", "Late Comer"]  # read afresh
+        assert statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
