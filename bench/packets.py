@@ -77,6 +77,8 @@ def app_for(url: str, packets_dir: str):
          "RATELIMIT_ENABLED": False}
     )  # fmt: skip
     app.config.update(MAIL_BACKEND="null", MAIL_SYNC=True, PACKETS_DIR=packets_dir)
+    if os.environ.get("PACKET_WORKERS"):  # to compare; the default is the app's
+        app.config["PACKET_WORKERS"] = int(os.environ["PACKET_WORKERS"])
     return app
 
 
