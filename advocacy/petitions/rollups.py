@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, case, cast, delete, func, literal, select, update
+from sqlalchemy import Date, bindparam, case, cast, delete, func, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -116,7 +116,7 @@ def sources_of(values: dict[str, Any]) -> dict[str, str]:
 
 
 def started_params(values: dict[str, Any]) -> dict[str, Any]:
-    """The values a new signature's ``started`` counts are recorded with (``record_started``)."""
+    """Bind values of the rollup part of the signing statement (``started_ctes``)."""
     sources = sources_of(values)
     return {
         "rollup_day": utc_day(values["created_at"]),
@@ -125,10 +125,45 @@ def started_params(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def started_ctes(new_signature: Any) -> list[Any]:
+    """PostgreSQL: the upserts of ``started`` as CTEs of the signing statement, one row per
+    row of ``new_signature`` (none for a repeat). Each reads the daily one's ``RETURNING``, so
+    the daily row is locked first (see the module's lock order)."""
+    daily_insert = insert_for(DailyCount.__table__, "postgresql").from_select(
+        ["petition_id", "day", "started"],
+        select(
+            new_signature.c.petition_id, bindparam("rollup_day", type_=Date()), literal(1)
+        ).select_from(new_signature),
+        include_defaults=False,
+    )
+    daily = (
+        upsert(daily_insert, DailyCount, ["started"])
+        .returning(DailyCount.__table__.c.petition_id)
+        .cte("daily_started")
+    )
+    sources = union_all(
+        *[
+            select(daily.c.petition_id, literal(kind), bindparam(f"rollup_{kind}"), literal(1))
+            for kind in SOURCE_KINDS
+        ]
+    )
+    source_insert = insert_for(SourceCount.__table__, "postgresql").from_select(
+        ["petition_id", "kind", "value", "started"], sources, include_defaults=False
+    )
+    domain_insert = insert_for(DomainCount.__table__, "postgresql").from_select(
+        ["petition_id", "domain", "started"],
+        select(daily.c.petition_id, bindparam("rollup_domain"), literal(1)),
+        include_defaults=False,
+    )
+    return [
+        daily,
+        upsert(source_insert, SourceCount, ["started"]).cte("sources_started"),
+        upsert(domain_insert, DomainCount, ["started"]).cte("domain_started"),
+    ]
+
+
 def record_started(petition_id: int, params: dict[str, Any], delta: int = 1) -> None:
-    """A new signature's ``started`` counts, in three upserts, the day's first (lock order).
-    Signing runs them last, just before its commit, to hold the rows for as short a time as
-    it can."""
+    """SQLite (no data-modifying CTE): a new signature's ``started`` counts, in three upserts."""
     add(DailyCount, [{"petition_id": petition_id, "day": params["rollup_day"], "started": delta}])
     add(
         SourceCount,

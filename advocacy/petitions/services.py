@@ -141,8 +141,9 @@ def _sign(petition: Petition, data: SignatureInput) -> SignResult:
     else:  # pragma: no cover - the row was purged between our insert and look-up, thrice
         raise RuntimeError("Could not record the signature; please try again.")
     if new_id is not None and db.session.get_bind().dialect.name != "postgresql":
-        # PostgreSQL did it in the signing statement itself (_guarded_insert).
+        # PostgreSQL did both in the signing statement itself (_guarded_insert).
         _record_districts(new_id, data.zip[:5])
+        rollups.record_started(petition.id, rollups.started_params(values))
     if new_id is not None:
         if petition.require_confirmation:
             # A transient copy of the new row, only for rendering the email and its token.
@@ -154,12 +155,6 @@ def _sign(petition: Petition, data: SignatureInput) -> SignResult:
         _answer_repeat(petition, existing)
     signature_id = new_id if new_id is not None else existing.id if existing else None
     result = SignResult(petition, petition.require_confirmation, signature_id)  # before commit
-    if new_id is not None:
-        # Last, just before the commit: every signing of a petition on one day updates the
-        # same rollup rows, which stay locked until the commit. Taken at the start, they made
-        # parallel signings of a petition wait for each other's email to be rendered and
-        # queued (docs/BENCHMARKS.md, signing: 40 % fewer signings a second).
-        rollups.record_started(petition.id, rollups.started_params(values))
     db.session.commit()
     return result
 
@@ -171,10 +166,13 @@ def _insert_if_new(values: dict) -> int | None:
     unique constraint decides between parallel requests with one email, and the database,
     not a possibly stale copy of the petition, decides that it still takes signatures.
     Returns the new id, or None (already signed, or closed). The row is stamped with the
-    petition's current version; on PostgreSQL the same statement records the districts.
+    petition's current version; on PostgreSQL the same statement records the districts and
+    the rollups' ``started`` counts (``rollups.started_ctes``).
     """
     dialect = db.session.get_bind().dialect.name
     params = {**values, "now": utcnow(), "zip5": values["zip"][:5]}
+    if dialect == "postgresql":
+        params.update(rollups.started_params(values))
     return db.session.execute(_guarded_insert(dialect, tuple(values)), params).scalar()
 
 
@@ -209,11 +207,12 @@ def _guarded_insert(dialect: str, columns: tuple[str, ...]) -> Any:
             .returning(table.c.id, table.c.petition_id)
         )
         if dialect == "postgresql":
-            # The districts go in with the signature, in the same statement (a
-            # data-modifying CTE; SQLite has none, so there _record_districts runs after it).
+            # The districts and the rollups go in with the signature, in the same statement
+            # (data-modifying CTEs; SQLite has none, so there _record_districts and
+            # rollups.record_started run after it, in-process).
             new = statement.cte("new_signature")
             districts = _districts_insert(new).cte("districts")
-            statement = select(new.c.id).add_cte(districts)
+            statement = select(new.c.id).add_cte(districts, *rollups.started_ctes(new))
         _INSERTS[key] = statement
     return _INSERTS[key]
 
