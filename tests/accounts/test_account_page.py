@@ -157,3 +157,19 @@ def test_login_keeps_a_safe_next_for_members_and_organizers(app, make, member):
 def test_the_menu_offers_sign_up_and_log_in(client):
     page = client.get("/").text
     assert 'href="/signup"' in page and 'href="/login"' in page
+
+
+def test_both_forms_carry_a_working_csrf_token(app, client, db, auth, member):
+    auth.login(member.email)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/account").text
+    tokens = page.split('name="csrf_token" value="')[1:]
+    assert len(tokens) >= 2
+    token = tokens[1].split('"')[0]
+    done = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": PASSWORD, "new_password": NEW},
+    )
+    assert done.status_code == 302
+    db.session.refresh(member)
+    assert member.check_password(NEW)
