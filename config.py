@@ -89,6 +89,10 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_LIMIT_PER_ADDRESS": ("LOGIN_LIMIT_PER_ADDRESS", str),
     "LOGIN_LIMIT_PER_ACCOUNT": ("LOGIN_LIMIT_PER_ACCOUNT", str),
+    "ACCOUNT_MAIL_LIMIT_PER_ADDRESS": ("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", str),
+    "ACCOUNT_MAIL_LIMIT_PER_EMAIL": ("ACCOUNT_MAIL_LIMIT_PER_EMAIL", str),
+    "ACCOUNT_CONFIRM_DAYS": ("ACCOUNT_CONFIRM_DAYS", int),
+    "PASSWORD_RESET_MINUTES": ("PASSWORD_RESET_MINUTES", int),
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
     "SIGN_NOTICES_PER_DAY": ("SIGN_NOTICES_PER_DAY", int),
     "LETTER_LIMIT_PER_ADDRESS": ("LETTER_LIMIT_PER_ADDRESS", str),
@@ -231,6 +235,14 @@ class Config:
     # Wrong or right, login attempts per client address and per account (email).
     LOGIN_LIMIT_PER_ADDRESS = "30 per 10 minutes; 100 per day"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 10 minutes; 50 per day"
+    # Sign-up, "resend the confirmation" and "forgot password" each send an email: per client
+    # address, and per email address (whatever the client) so nobody floods one inbox.
+    ACCOUNT_MAIL_LIMIT_PER_ADDRESS = "20 per 10 minutes; 100 per day"
+    ACCOUNT_MAIL_LIMIT_PER_EMAIL = "3 per 10 minutes; 10 per day"
+    # How long the link of a sign-up (or change of email) confirmation works, and a password
+    # reset link (short: whoever reads the mailbox can take the account with it).
+    ACCOUNT_CONFIRM_DAYS = 7
+    PASSWORD_RESET_MINUTES = 60
     # Signing per client address: a burst and a sustained limit, so a hospital's shared
     # network is not locked out and a script is.
     SIGN_LIMIT_PER_ADDRESS = "10 per minute; 100 per hour"
@@ -313,6 +325,7 @@ class TestingConfig(Config):
     # start from zero (the ``limits_on`` fixture).
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ACCOUNT = "100000/minute"
+    ACCOUNT_MAIL_LIMIT_PER_ADDRESS = ACCOUNT_MAIL_LIMIT_PER_EMAIL = "100000/minute"
     LETTER_LIMIT_PER_ADDRESS = "100000/minute"
     GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
@@ -52,6 +53,9 @@ class User(UserMixin, TimestampMixin, Model):
     # Part of every session and remember cookie: logout and a password change increment it,
     # so every cookie issued before stops working on the next request.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # None until the address's owner follows the link of the sign-up email; only then can the
+    # account log in. Accounts an admin makes on the command line start confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column()
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -71,6 +75,11 @@ class User(UserMixin, TimestampMixin, Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_organizer(self) -> bool:
+        """Admins and members of an organisation's team; everyone else is a member."""
+        return self.is_admin or bool(self.memberships)
 
     @property
     def organization_ids(self) -> set[int]:

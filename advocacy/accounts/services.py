@@ -9,12 +9,13 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.accounts.models import Membership, Organization, Role, User, password_hash_method
+from advocacy.accounts.passwords import password_problem
+from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
 from advocacy.core.ids import is_row_id
 from advocacy.core.text import normalise_email, slugify
 from advocacy.extensions import db
 
-MIN_PASSWORD = 10
 # Shape only: one @, something either side, a dot in the domain, no spaces.
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -42,28 +43,58 @@ def create_user(
     organization: Organization | None = None,
     role: Role = Role.ORGANIZER,
 ) -> User:
-    """Create a user (admin, or organizer of ``organization``) and commit."""
-    email = normalise_email(email)
-    if not _EMAIL_RE.match(email) or len(email) > 254:
-        raise DomainError("Enter a valid email address, such as name@example.org.", "email")
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise DomainError("Enter a name of up to 200 characters.", "name")
-    _check_new_password(password)
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise DomainError("A user with that email already exists.", "email")
-    user = User(email=email, name=name, is_admin=is_admin)
-    user.set_password(password)
-    db.session.add(user)
+    """Create a user (admin, or organizer of ``organization``) and commit. Accounts made
+    on the command line start confirmed: the admin vouches for the address."""
+    user = new_user(email, name, password, is_admin=is_admin, confirmed=True)
     if organization is not None:
         db.session.add(Membership(user=user, organization=organization, role=role))
     db.session.commit()
     return user
 
 
-def _check_new_password(password: str, field: str = "password") -> None:
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"Passwords need at least {MIN_PASSWORD} characters.", field)
+def new_user(
+    email: str, name: str, password: str, *, is_admin: bool = False, confirmed: bool
+) -> User:
+    """Check and add a user to the session (flushed, not committed): a sign-up queues its
+    confirmation email in the same transaction."""
+    email = check_email(email)
+    name = check_name(name)
+    check_new_password(password)
+    if email_taken(email):
+        raise DomainError("A user with that email already exists.", "email")
+    user = User(email=email, name=name, is_admin=is_admin)
+    user.email_confirmed_at = utcnow() if confirmed else None
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or a DomainError on the ``email`` field."""
+    email = normalise_email(email)
+    if not _EMAIL_RE.match(email) or len(email) > 254:
+        raise DomainError("Enter a valid email address, such as name@example.org.", "email")
+    return email
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError("Enter a name of up to 200 characters.", "name")
+    return name
+
+
+def email_taken(email: str) -> bool:
+    return (
+        db.session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
+    )
+
+
+def check_new_password(password: str, field: str = "password") -> None:
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem, field)
 
 
 def find_user(email: str) -> User | None:
@@ -83,17 +114,20 @@ def _dummy_hash() -> str:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None.
+    """The active, confirmed user with this email and password, or None.
 
     Unknown emails and inactive users are checked against a dummy hash of the configured
     method, so the answer takes as long either way and its timing does not tell which
-    emails have accounts.
+    emails have accounts. An unconfirmed account is refused after its own check, with the
+    same answer as a wrong password: the login page must not tell that it exists.
     """
     user = find_user(email)
     if user is None or not user.active:
         check_password_hash(_dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user if user.email_confirmed_at is not None else None
 
 
 def user_for_session(alternative_id: str) -> User | None:
@@ -123,13 +157,13 @@ def change_password(user: User, current: str, new: str) -> None:
     """The user's own change: needs the current password. Ends every session; commits."""
     if not check_password_hash(user.password_hash, current):
         raise DomainError("That is not your current password.", "current_password")
-    _check_new_password(new, "new_password")
+    check_new_password(new, "new_password")
     set_password(user, new)
 
 
 def set_password(user: User, new: str) -> None:
     """Set a password without the current one (an admin's reset from the command line).
     Ends every session of the user; commits."""
-    _check_new_password(new)
+    check_new_password(new)
     user.set_password(new)
     end_all_sessions(user)

@@ -1,4 +1,5 @@
-"""Login and logout for organizers."""
+"""Login and logout, for members and organizers alike (the other account pages are in
+``pages.py``)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,12 @@ def _renew_remember_cookie(app, user: User) -> None:
     session["_remember"] = "set"
 
 
-def _safe_next(target: str | None) -> str:
+def landing(user: User) -> str:
+    """Where a login lands without a ``next``: organizers on their pages, members on theirs."""
+    return url_for("organize.dashboard" if user.is_organizer else "accounts.account")
+
+
+def _safe_next(target: str | None, user: User) -> str:
     # Only a path on this site. Browsers read a backslash as a slash and drop tabs and
     # newlines, so "/\\evil.example" would leave the site: such characters are refused.
     if (
@@ -59,7 +65,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.netloc and not parts.scheme:
             return target
-    return url_for("organize.dashboard")
+    return landing(user)
 
 
 def _posted_email() -> str:
@@ -91,26 +97,33 @@ _account_limit = limiter.limit(
 @_address_limit
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("organize.dashboard"))
+        return redirect(landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            # A new session: nothing from before the login (a planted value, an old CSRF
-            # token) carries over into the signed-in one.
-            session.clear()
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            start_session(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next"), user))
+        # The same words for an unknown address, a wrong password and an account still to
+        # confirm; the page links to "resend the confirmation" for the last.
         form.password.errors.append("That email and password do not match an account.")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
 
+def start_session(user: User, remember: bool = False) -> None:
+    """Log ``user`` in on a new session: nothing from before (a planted value, an old CSRF
+    token) carries over into the signed-in one."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
 @bp.errorhandler(429)
 def too_many_attempts(error):
+    what = "sign-in attempts" if request.endpoint == "accounts.login" else "requests"
     return render_template(
         "errors/error.html",
         code=429,
-        message=f"Too many sign-in attempts. Please wait {_wait()} and try again.",
+        message=f"Too many {what}. Please wait {_wait()} and try again.",
     ), 429
 
 
@@ -135,3 +148,6 @@ def logout():
     logout_user()  # after clear(): it leaves the note that deletes the remember cookie
     flash("You have logged out.", "info")
     return redirect(url_for("petitions.index"))
+
+
+from advocacy.accounts import pages  # noqa: E402, F401 - registers the other account pages

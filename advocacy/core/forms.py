@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, Form, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
 
 from advocacy.core import inputs
+from advocacy.core.errors import DomainError
 from advocacy.core.text import name_problem
 from advocacy.core.zipcodes import normalise_zip, state_for_zip
 
@@ -35,6 +37,15 @@ class SafeForm(FlaskForm):
         inputs.FORM_FIELDS.update(
             name for name, value in vars(cls).items() if isinstance(value, UnboundField)
         )
+
+
+def form_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal on the field it concerns, or at the top of the page."""
+    target = form._fields.get(error.field or "")
+    if target is not None:
+        target.errors.append(error.message)
+    else:
+        flash(error.message, "error")
 
 
 def strip(value: object) -> object:

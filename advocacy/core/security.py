@@ -54,7 +54,7 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 )
 # Pages that are about an account whoever asks: never stored by a browser or a proxy.
-PRIVATE_PATHS = ("/login", "/logout", "/organize", "/admin")
+PRIVATE_PATHS = ("/login", "/logout", "/signup", "/password", "/account", "/organize", "/admin")
 
 
 def _is_private_path(path: str) -> bool:

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user
 
 from advocacy.core.errors import DomainError
+from advocacy.core.forms import form_error
 from advocacy.extensions import db
 from advocacy.letters import campaigns, drafting, positions, reports, templating
 from advocacy.letters.models import CampaignStatus, CampaignTarget, LetterCampaign, Position
@@ -33,7 +34,7 @@ from advocacy.organize.campaign_forms import (
     TargetForm,
 )
 from advocacy.organize.forms import ActionForm
-from advocacy.organize.helpers import Question, ask, confirmed, form_error
+from advocacy.organize.helpers import Question, ask, confirmed
 from advocacy.petitions import editing
 from advocacy.petitions.models import Petition
 

@@ -1,15 +1,14 @@
-"""What the organizer's pages share: loading a petition the user may manage, showing a
-service's refusal on its field, and the confirmation step of irreversible actions."""
+"""What the organizer's pages share: loading a petition the user may manage, and the
+confirmation step of irreversible actions. (Showing a service's refusal on its field is
+``core.forms.form_error``, which the account pages use too.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort, flash, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from advocacy.core.errors import DomainError
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition
 
@@ -21,15 +20,6 @@ def managed_or_404(petition_id: int) -> Petition:
     if not current_user.can_manage(petition.organization_id):
         abort(404)
     return petition
-
-
-def form_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal on the field it concerns, or at the top of the page."""
-    target = form._fields.get(error.field or "")
-    if target is not None:
-        target.errors.append(error.message)
-    else:
-        flash(error.message, "error")
 
 
 @dataclass

@@ -10,10 +10,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from advocacy.core.errors import DomainError
+from advocacy.core.forms import form_error
 from advocacy.extensions import db
 from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm, UpdateForm
-from advocacy.organize.helpers import Question, ask, confirmed, form_error, managed_or_404
+from advocacy.organize.helpers import Question, ask, confirmed, managed_or_404
 from advocacy.petitions import updates
 from advocacy.petitions.models import Petition, PetitionUpdate
 

@@ -26,10 +26,11 @@ from markupsafe import Markup
 from advocacy.core import charts
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
+from advocacy.core.forms import form_error
 from advocacy.letters.campaigns import campaigns_managed_by
 from advocacy.organize import bp
 from advocacy.organize.forms import ActionForm, CloseForm, NewPetitionForm, PetitionForm
-from advocacy.organize.helpers import Question, ask, confirmed, form_error, managed_or_404
+from advocacy.organize.helpers import Question, ask, confirmed, managed_or_404
 from advocacy.petitions import editing, stats
 from advocacy.petitions.forms import SignForm
 from advocacy.petitions.models import Petition, PetitionStatus

@@ -70,6 +70,9 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
             "legislators": "/legislators?zip=10001",
             "login": "/login",
             "privacy": "/privacy",
+            "signup": "/signup",
+            "forgot-password": "/password/forgot",
+            "resend-confirmation": "/signup/resend",
             "not-found": "/no-such-page",
             "unsubscribe": unsubscribe_link(signed.email, org.id, open_one.id).split(
                 live_server.url, 1

@@ -62,6 +62,7 @@ def pages(client, make, mailbox, directory):
         "action page": client.get(f"/act/{standalone.slug}"),
         "letter writing": client.get(writing_page(client, thanks)),
         "login": client.get("/login"),
+        "sign up": client.get("/signup"),
     }
 
 
