@@ -14,6 +14,7 @@ batches ordered by signature id, so memory stays flat however large an office is
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -366,20 +367,19 @@ _QUERIES: dict[str, Any] = {}  # name → statement (Select)
 # House district of the state, less the signers with one elsewhere). Inside ``senate_shared``
 # (a packet build) the last state's list is kept for the second senator, up to this many rows.
 SENATE_KEPT = 5_000
-_senate: dict[str, Any] = {}
+_senate = threading.local()  # per thread: a build in a thread of the web server, requests beside
 
 
 @contextmanager
 def senate_shared() -> Iterator[None]:
     """Within the block, a state's second senator reuses the first one's list (when it has
     at most ``SENATE_KEPT`` rows): the two packets of a build then also list the same
-    signers. Outside it every call reads the database."""
-    _senate.clear()
-    _senate["on"] = True
+    signers. Outside it, and in other threads, every call reads the database."""
+    _senate.on, _senate.state, _senate.lists = True, None, {}
     try:
         yield
     finally:
-        _senate.clear()
+        _senate.on, _senate.state, _senate.lists = False, None, {}
 
 
 def members(
@@ -389,11 +389,11 @@ def members(
     its constituents, or with ``possible`` those whose split ZIP may put them there."""
     if office.target_id is not None and possible:
         return
-    if office.chamber == Chamber.US_SENATE.value and _senate.get("on"):
+    if office.chamber == Chamber.US_SENATE.value and getattr(_senate, "on", False):
         state, key = (petition_id, office.state, batch), possible
-        if _senate.get("state") != state:  # another state: the last one's lists go
-            _senate.update(state=state, lists={})
-        lists: dict[bool, list[list[Member]]] = _senate["lists"]
+        if _senate.state != state:  # another state: the last one's lists go
+            _senate.state, _senate.lists = state, {}
+        lists: dict[bool, list[list[Member]]] = _senate.lists
         if key in lists:
             yield from lists[key]
             return

@@ -214,3 +214,16 @@ def test_a_build_reads_a_states_senators_once_and_nothing_outside_it(make, direc
         assert statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_shared_senate_lists_belong_to_the_building_thread():
+    """A build in a thread of the web server shares nothing with the requests beside it."""
+    import threading
+
+    seen = []
+    with services.senate_shared():
+        other = threading.Thread(target=lambda: seen.append(getattr(services._senate, "on", False)))
+        other.start()
+        other.join()
+        assert services._senate.on is True
+    assert seen == [False] and services._senate.on is False
