@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -70,6 +71,9 @@ class PrintedLetter:
     reference: str | None = None  # a small footer line: "Letter 12 · campaign-slug"
 
 
+_PROGRAMS_LOCK = threading.Lock()
+
+
 class _SubsetCachingFace(TTFontFace):
     """A TrueType face that keeps the compressed font programs of the last subsets it made.
 
@@ -86,14 +90,17 @@ class _SubsetCachingFace(TTFontFace):
     def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:  # noqa: N802
         programs = self.__dict__.setdefault("_programs", OrderedDict())
         key = tuple(subset)
-        found = programs.get(key)
-        if found is None:
-            raw = self.makeSubset(subset)
-            found = programs[key] = (len(raw), zlib.compress(raw))
-            if len(programs) > self.KEEP:
-                programs.popitem(last=False)
-        else:
-            programs.move_to_end(key)
+        # Web threads render letters at once: the cache is shared, and makeSubset reads the
+        # font file through the face's own cursor, which two threads must not move together.
+        with _PROGRAMS_LOCK:
+            found = programs.get(key)
+            if found is None:
+                raw = self.makeSubset(subset)
+                found = programs[key] = (len(raw), zlib.compress(raw))
+                if len(programs) > self.KEEP:
+                    programs.popitem(last=False)
+            else:
+                programs.move_to_end(key)
         length, deflated = found
         font_file = pdfdoc.PDFStream()
         font_file.dictionary["Length1"] = length
