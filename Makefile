@@ -56,7 +56,7 @@ test: install-dev ## The whole suite: SQLite, then PostgreSQL when TEST_DATABASE
 	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$TEST_DATABASE_URL) ---"; \
-		$(PY) -m pytest -m "not browser"; \
+		$(PY) -m pytest -n 2 -m "not browser"; \
 	fi
 
 lint: install-dev ## ruff lint and format check, mypy (settings in pyproject.toml)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from advocacy import create_app
 from advocacy.extensions import db as _db
@@ -23,8 +23,28 @@ from . import factories
 
 TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL"))
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
-if ON_POSTGRES and os.environ.get("PYTEST_XDIST_WORKER"):
-    raise RuntimeError("The PostgreSQL run shares one database: run it without -n.")
+
+
+def _postgres_db_per_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the named one
+    (``test`` → ``test_gw0``, ``test_gw1``), created on first use: the tests empty their tables
+    between tests, so two workers may not share one. Without xdist the named one is used."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise RuntimeError(f"Cannot derive a per-worker database name from {base.database!r}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _redis_db_per_worker() -> None:
@@ -49,6 +69,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory) -> str:
+    if ON_POSTGRES:
+        return _postgres_db_per_worker(TEST_DATABASE_URL)
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

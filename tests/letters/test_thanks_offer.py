@@ -36,7 +36,8 @@ def test_a_petition_without_confirmation_offers_letters_to_the_browser_that_sign
 def test_a_signature_token_opens_the_same_writer_again(client, mailbox, petition_campaign):
     thanks = sign_and_confirm(client, mailbox, petition_campaign.petition)
     first, again = writing_page(client, thanks), writing_page(client, thanks)
-    assert first == again
+    # The same writer's link: the signed payload matches (the timestamp may tick between them).
+    assert first.split(".")[0] == again.split(".")[0]
     assert len(db.session.scalars(select(Writer)).all()) == 1
     assert client.get("/act/x/signed/garbage").status_code == 404
     assert client.get(f"/act/{petition_campaign.slug}/signed/garbage").status_code == 400
