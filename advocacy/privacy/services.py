@@ -306,13 +306,14 @@ def empty_messages(ids: Sequence[int], *, cancel: bool = False) -> int:
     unsubscribe link (its token holds the address) and the last error (it may quote the
     address) are blanked. Kept: kind, status, dates, attempts, Message-ID and the
     organisation, petition and broadcast, so every count by status stays. With ``cancel``,
-    those still queued are failed with ``CANCELLED`` rather than sent. Returns how many."""
+    those still queued are failed with ``CANCELLED`` rather than sent. Rows emptied before
+    are left as they are. Returns how many were emptied now."""
     m = OutboxMessage
     made_up = literal(MARK) + cast(m.id, String) + literal(f"@{WRITER_DOMAIN}")
     emptied = rowcount(
         db.session.execute(
             update(m)
-            .where(m.id.in_(ids))
+            .where(m.id.in_(ids), ~m.recipient.startswith(MARK, autoescape=True))
             .values(
                 recipient=made_up,
                 subject="",

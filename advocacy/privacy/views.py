@@ -35,3 +35,6 @@ def page():
         geocoder=bool(config.get("ADDRESS_GEOCODER_URL")),
         contact=contact_email(),
     )
+
+
+from advocacy.privacy import member_views  # noqa: E402, F401 - registers the account's data pages
