@@ -58,6 +58,9 @@ def test_the_download_checks_the_csrf_token(app, client, auth, member):
 
 
 def test_deleting_needs_the_password_and_the_box(client, db, auth, member):
+    for method in (client.get, client.post):  # logged out: the login page, nothing else
+        response = method("/account/delete", data={"password": PASSWORD, "confirm": "y"})
+        assert response.status_code == 302 and "/login" in response.location
     auth.login(EMAIL)
     page = client.get("/account/delete")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
@@ -107,3 +110,15 @@ def test_the_last_organizer_of_an_organisation_is_told_why_not(client, make, aut
     refused = client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
     assert refused.status_code == 400
     assert services.find_user("owner@example.org") is not None
+
+
+def test_password_guesses_on_the_delete_page_are_limited(app, client, auth, member, limits_on):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per minute"
+    auth.login(EMAIL)
+    for _ in range(2):
+        wrong = client.post("/account/delete", data={"password": "guess", "confirm": "y"})
+        assert wrong.status_code == 400
+    refused = client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
+    assert refused.status_code == 429 and "Please wait" in refused.text
+    assert services.find_user(EMAIL) is not None
+    assert client.get("/account/delete").status_code == 200  # reading the page is not limited
