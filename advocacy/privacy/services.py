@@ -79,7 +79,8 @@ def retention_days() -> tuple[int, int, int]:
 
 
 def purge(now: datetime | None = None, *, dry_run: bool = False, batch: int = BATCH) -> PurgeReport:
-    """Delete stale unconfirmed signatures, then anonymise what long-closed petitions hold."""
+    """Delete stale unconfirmed signatures, anonymise what long-closed petitions and action
+    pages hold, delete stale unconfirmed letter writers, and empty old emails."""
     unconfirmed_days, closed_days, outbox_days = retention_days()
     now = now or utcnow()
     unconfirmed_cutoff = now - timedelta(days=unconfirmed_days)
