@@ -76,6 +76,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "SIGNATURE_CONFIRM_DAYS": ("SIGNATURE_CONFIRM_DAYS", int),
     "PRIVACY_UNCONFIRMED_DAYS": ("PRIVACY_UNCONFIRMED_DAYS", int),
     "PRIVACY_CLOSED_PETITION_DAYS": ("PRIVACY_CLOSED_PETITION_DAYS", int),
+    "PRIVACY_OUTBOX_DAYS": ("PRIVACY_OUTBOX_DAYS", int),
     "PRIVACY_CONTACT_EMAIL": ("PRIVACY_CONTACT_EMAIL", str),
     "PETITION_PAGE_CACHE_SECONDS": ("PETITION_PAGE_CACHE_SECONDS", int),
     "ADVOCACY_DATA_DIR": ("DATA_DIR", str),
@@ -218,6 +219,8 @@ class Config:
     # signatures are anonymised. The page's contact; unset: the address of MAIL_DEFAULT_SENDER.
     PRIVACY_UNCONFIRMED_DAYS = 30
     PRIVACY_CLOSED_PETITION_DAYS = 365
+    # Days a sent email keeps its recipient and text (looking into a delivery question).
+    PRIVACY_OUTBOX_DAYS = 90
     PRIVACY_CONTACT_EMAIL: str | None = None
     RECENT_SIGNERS = 10
     # Seconds one worker may reuse a rendered public petition page (see petitions/cache.py).

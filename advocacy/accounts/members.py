@@ -4,12 +4,14 @@ forgotten password, change password and email.
 Every flow that starts from an address someone types answers the same way whether or not an
 account has it: what differs goes into the email to that address, never into the page. So
 a sign-up of a taken address emails its owner instead of saying "taken", and a reset or a
-resend for an unknown address simply sends nothing. Emails are queued in the transaction
-that decides them (``advocacy.mail.enqueue``) and leave after its commit.
+resend for an unknown address sends nothing, after the same work as a real one
+(``_send_or_pretend``), so that its timing does not tell either. Emails are queued in the
+transaction that decides them (``advocacy.mail.enqueue``) and leave after its commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, url_for
@@ -22,6 +24,7 @@ from advocacy.accounts.links import LinkError
 from advocacy.accounts.models import User, password_hash_method
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
+from advocacy.core.text import normalise_email
 from advocacy.extensions import db
 from advocacy.mail import enqueue
 
@@ -76,12 +79,41 @@ def sign_up(email: str, name: str, password: str) -> None:
         db.session.commit()
 
 
+def _send_or_pretend(user: User | None, email: str, send: Callable[[User], None]) -> None:
+    """``send`` the email to ``user``, or, when there is no one to send it to, do the same
+    work and throw it away, so the two answers cost the same and their timing does not tell
+    whether the address has an account.
+
+    Both ways make the link, render the email, insert it inside a savepoint, commit and hand
+    the message id to delivery; without a user the savepoint is rolled back, so nothing is
+    stored and delivery finds nothing under the id. A stand-in user (never added to the
+    session) carries the typed address and a dummy password hash for the link."""
+    stand_in = user or User(
+        id=_STAND_IN_ID,
+        email=email,
+        name="",
+        password_hash=services.dummy_hash(),
+        session_version=0,
+    )
+    savepoint = db.session.begin_nested()
+    send(stand_in)
+    if user is None:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    db.session.commit()
+
+
+# The stand-in's id: any valid row id will do, its link is never stored or sent.
+_STAND_IN_ID = 1
+
+
 def resend_confirmation(email: str) -> None:
     """A fresh confirmation link, if ``email`` has an account still to confirm."""
     user = services.find_user(email)
-    if user is not None and user.active and user.email_confirmed_at is None:
-        _send_confirmation(user)
-        db.session.commit()
+    if user is not None and not (user.active and user.email_confirmed_at is None):
+        user = None
+    _send_or_pretend(user, normalise_email(email), _send_confirmation)
 
 
 def confirm_email(token: str) -> User:
@@ -96,8 +128,12 @@ def confirm_email(token: str) -> User:
 def request_password_reset(email: str) -> None:
     """Email a reset link, if ``email`` has an active account."""
     user = services.find_user(email)
-    if user is None or not user.active:
-        return
+    if user is not None and not user.active:
+        user = None
+    _send_or_pretend(user, normalise_email(email), _send_reset)
+
+
+def _send_reset(user: User) -> None:
     enqueue(
         "password_reset",
         user.email,
@@ -106,7 +142,6 @@ def request_password_reset(email: str) -> None:
         reset_url=_external("accounts.reset_password", token=links.reset_token(user)),
         expires_minutes=current_app.config["PASSWORD_RESET_MINUTES"],
     )
-    db.session.commit()
 
 
 def reset_password(token: str, new: str) -> User:

@@ -106,7 +106,7 @@ def find_user(email: str) -> User | None:
 _dummy_hashes: dict[str, str] = {}
 
 
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     method = password_hash_method()
     if method not in _dummy_hashes:
         _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
@@ -123,7 +123,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = find_user(email)
     if user is None or not user.active:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None

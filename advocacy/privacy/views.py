@@ -31,7 +31,11 @@ def page():
         "privacy/privacy.html",
         unconfirmed_days=config["PRIVACY_UNCONFIRMED_DAYS"],
         closed_days=config["PRIVACY_CLOSED_PETITION_DAYS"],
+        outbox_days=config["PRIVACY_OUTBOX_DAYS"],
         confirm_days=config["SIGNATURE_CONFIRM_DAYS"],
         geocoder=bool(config.get("ADDRESS_GEOCODER_URL")),
         contact=contact_email(),
     )
+
+
+from advocacy.privacy import member_views  # noqa: E402, F401 - registers the account's data pages

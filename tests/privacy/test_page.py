@@ -17,12 +17,15 @@ def test_the_page_states_the_configured_periods_and_contact(app, client):
         PRIVACY_UNCONFIRMED_DAYS=21,
         PRIVACY_CLOSED_PETITION_DAYS=400,
         PRIVACY_CONTACT_EMAIL="privacy@example.org",
+        PRIVACY_OUTBOX_DAYS=45,
     )
     response = client.get("/privacy")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "at most <strong>21 days</strong>" in page
     assert "<strong>400 days</strong> after a petition closes" in page
+    assert "keep the address and the text for <strong>45 days</strong>" in page
+    assert 'href="/account#your-data"' in page
     assert 'href="mailto:privacy@example.org"' in page
     for heading in ("What we collect", "How long we keep it", "Who sees it", "deleted"):
         assert heading in page

@@ -166,20 +166,34 @@ def test_recent_open_and_open_but_long_expired_petitions(app, db, make, mailbox)
     assert [s.first_name for s in signatures_of(db, expired)] == [""]
 
 
-def writer_with_letter(db, petition_campaign, signature) -> Writer:
+def writer_with_letter(
+    db,
+    letters_campaign,
+    signature=None,
+    *,
+    email="ana.writer@example.com",
+    confirmed=True,
+    created_at=None,
+    user_id=None,
+) -> Writer:
+    """A writer (from ``signature``, or the action page's own when None) with one letter:
+    handed over when confirmed, a draft otherwise."""
     writer = Writer(
-        campaign_id=petition_campaign.id, signature_id=signature.id, first_name="Ana",
-        last_name="Diaz", prefix="Dr.", email="ana.writer@example.com", address="120 Walton St",
-        city="Syracuse", state="NY", zip="13202-1111", confirmed_at=utcnow(),
-        personal_note="I trained abroad.",
+        campaign_id=letters_campaign.id, signature_id=signature.id if signature else None,
+        user_id=user_id, first_name="Ana", last_name="Diaz", prefix="Dr.", email=email,
+        address="120 Walton St", city="Syracuse", state="NY", zip="13202-1111",
+        confirmed_at=utcnow() if confirmed else None, personal_note="I trained abroad.",
+        created_at=created_at or utcnow(),
     )  # fmt: skip
     db.session.add(writer)
     db.session.flush()
     db.session.add(
         Letter(
-            campaign_id=petition_campaign.id, writer_id=writer.id, recipient_key="target:1",
+            campaign_id=letters_campaign.id, writer_id=writer.id, recipient_key="target:1",
             recipient_kind="organization", recipient_name="AAMC", recipient_salutation="Dear:",
-            channel=Channel.PRINT, status=LetterStatus.HANDED_OVER, subject="Ana asks",
+            channel=Channel.PRINT,
+            status=LetterStatus.HANDED_OVER if confirmed else LetterStatus.DRAFTED,
+            confirmed_at=utcnow() if confirmed else None, subject="Ana asks",
             body="Ana Diaz, 120 Walton St", personal_note="I trained abroad.",
             note_fingerprint="f" * 64, personal_share=0.4,
         )
