@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.mail.unsubscribe import bp as mail_unsubscribe_bp
     from advocacy.mail.views import bp as mail_bp
     from advocacy.mail.webhooks import bp as mail_webhooks_bp
+    from advocacy.membership import models as _membership_models  # noqa: F401 - its tables
     from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
