@@ -157,7 +157,8 @@ def counts_by_status(organization_id: int) -> dict[ApplicationStatus, int]:
         .group_by(MemberApplication.status)
     )
     counts = dict.fromkeys(ApplicationStatus, 0)
-    counts.update(rows.tuples().all())
+    for status, count in rows:
+        counts[status] = count
     return counts
 
 

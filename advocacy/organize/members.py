@@ -27,7 +27,6 @@ from advocacy.membership import exports, intake, services
 from advocacy.membership.answers import shown
 from advocacy.membership.models import ApplicationStatus, IntakeField
 from advocacy.organize import bp
-from advocacy.organize.forms import ActionForm
 from advocacy.organize.member_forms import DecisionForm, FieldForm, IntakeForm
 from advocacy.petitions import editing
 
@@ -69,7 +68,6 @@ def _setup_page(org, intake_form=None, field_form=None, status: int = 200):
         intake=current,
         intake_form=intake_form,
         field_form=field_form or FieldForm(formdata=None),
-        action_form=ActionForm(formdata=None),
         max_fields=intake.MAX_FIELDS,
     ), status
 
