@@ -4,7 +4,7 @@ the fields its organizers chose, and withdrawing a pending one. The organizer's 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from advocacy.core import inputs
@@ -21,7 +21,9 @@ bp = Blueprint("membership", __name__)
 inputs.OWN_VALIDATION.add("membership.apply")
 
 # Generous for a person; a script filling the table meets it.
-APPLY_LIMIT = "30 per 10 minutes;200 per day"
+_apply_limit = limiter.limit(
+    lambda: current_app.config["MEMBER_APPLY_LIMIT_PER_ADDRESS"], methods=["POST"]
+)
 
 
 @bp.record_once
@@ -50,7 +52,7 @@ def _page(org, application, *, values=None, errors=None, status: int = 200):
 
 
 @bp.route("/o/<slug>/apply", methods=["GET", "POST"])
-@limiter.limit(APPLY_LIMIT, methods=["POST"])
+@_apply_limit
 def apply(slug: str):
     org = _org_or_404(slug)
     if not current_user.is_authenticated:

@@ -246,3 +246,20 @@ def test_members_csv_is_streamed_formula_safe_one_column_per_field(
         "Available from: 2027-07-01",
     ]
     assert rows[2][0] == '\'=HYPERLINK("x")'
+
+
+def test_applying_is_limited_per_client_address(app, org, member, fields, answers, limits_on):
+    app.config["MEMBER_APPLY_LIMIT_PER_ADDRESS"] = "2 per 10 minutes"
+    as_member = _login(app, member)
+    codes = [as_member.post(f"/o/{org.slug}/apply", data=answers).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert as_member.get(f"/o/{org.slug}/apply").status_code == 200  # reading is not limited
+
+
+def test_the_decision_email_shows_the_note_as_text(org, organizer, member, answers, mailbox):
+    services.apply(member, org, answers)
+    application = services.application_of(member, org.id)
+    services.decide(application, organizer, approve=True, note='<script>alert("x")</script>')
+    (sent,) = mailbox.messages(to=member.email, kind="member_decision")
+    assert "<script>" not in sent.html_body and "&lt;script&gt;" in sent.html_body
+    assert '<script>alert("x")</script>' in sent.text_body
