@@ -64,6 +64,7 @@ def apply(slug: str):
     if request.method == "GET":
         values = form_values(application.answers) if application else {}
         return _page(org, application, values=values)
+    was_pending = application is not None and application.status is ApplicationStatus.PENDING
     try:  # the CSRF token was checked by CSRFProtect before this view
         services.apply(user, org, request.form)
     except services.AnswersInvalid as invalid:
@@ -72,7 +73,10 @@ def apply(slug: str):
     except DomainError as error:
         flash(error.message, "error")
         return _page(org, application, values=dict(request.form), status=400)
-    flash(f"Your application to {org.name} is sent. We will email you their answer.", "success")
+    if was_pending:
+        flash("Your answers are saved. We will email you when they decide.", "success")
+    else:
+        flash(f"Your application to {org.name} is sent. We will email you their answer.", "success")
     return redirect(url_for("membership.apply", slug=org.slug))
 
 

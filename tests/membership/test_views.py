@@ -82,11 +82,14 @@ def test_pending_application_is_edited_then_withdrawn(app, org, member, fields, 
     page = as_member.get(f"/o/{org.slug}/apply").text
     assert 'value="India"' in page and "Save my answers" in page
     answers[fields[1].input_name] = "Nigeria"
-    as_member.post(f"/o/{org.slug}/apply", data=answers)
+    saved = as_member.post(f"/o/{org.slug}/apply", data=answers, follow_redirects=True)
+    assert "Your answers are saved" in saved.text
     assert services.application_of(member, org.id).answers[1]["value"] == "Nigeria"
     assert as_member.post(f"/o/{org.slug}/apply/withdraw").status_code == 302
     status = services.application_of(member, org.id).status
     assert status is ApplicationStatus.WITHDRAWN
+    again = as_member.post(f"/o/{org.slug}/apply", data=answers, follow_redirects=True)
+    assert "Your application to Unmatched Graduates is sent" in again.text
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client, org, fields, answers):
