@@ -92,6 +92,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LOGIN_LIMIT_PER_ACCOUNT": ("LOGIN_LIMIT_PER_ACCOUNT", str),
     "ACCOUNT_MAIL_LIMIT_PER_ADDRESS": ("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", str),
     "ACCOUNT_MAIL_LIMIT_PER_EMAIL": ("ACCOUNT_MAIL_LIMIT_PER_EMAIL", str),
+    "MEMBER_APPLY_LIMIT_PER_ADDRESS": ("MEMBER_APPLY_LIMIT_PER_ADDRESS", str),
     "ACCOUNT_CONFIRM_DAYS": ("ACCOUNT_CONFIRM_DAYS", int),
     "PASSWORD_RESET_MINUTES": ("PASSWORD_RESET_MINUTES", int),
     "SIGN_LIMIT_PER_ADDRESS": ("SIGN_LIMIT_PER_ADDRESS", str),
@@ -242,6 +243,8 @@ class Config:
     # address, and per email address (whatever the client) so nobody floods one inbox.
     ACCOUNT_MAIL_LIMIT_PER_ADDRESS = "20 per 10 minutes; 100 per day"
     ACCOUNT_MAIL_LIMIT_PER_EMAIL = "3 per 10 minutes; 10 per day"
+    # Sending or changing a membership application (POST /o/<slug>/apply), per client address.
+    MEMBER_APPLY_LIMIT_PER_ADDRESS = "30 per 10 minutes; 200 per day"
     # How long the link of a sign-up (or change of email) confirmation works, and a password
     # reset link (short: whoever reads the mailbox can take the account with it).
     ACCOUNT_CONFIRM_DAYS = 7
@@ -329,6 +332,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ADDRESS = LOGIN_LIMIT_PER_ACCOUNT = "100000/minute"
     ACCOUNT_MAIL_LIMIT_PER_ADDRESS = ACCOUNT_MAIL_LIMIT_PER_EMAIL = "100000/minute"
+    MEMBER_APPLY_LIMIT_PER_ADDRESS = "100000/minute"
     LETTER_LIMIT_PER_ADDRESS = "100000/minute"
     GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0

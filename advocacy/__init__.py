@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.mail.unsubscribe import bp as mail_unsubscribe_bp
     from advocacy.mail.views import bp as mail_bp
     from advocacy.mail.webhooks import bp as mail_webhooks_bp
+    from advocacy.membership.views import bp as membership_bp
     from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_webhooks_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(membership_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 

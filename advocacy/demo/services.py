@@ -31,6 +31,7 @@ from advocacy.letters.models import (
     LetterCampaign,
     Position,
 )
+from advocacy.membership.demo import load_demo_intake
 from advocacy.petitions import rollups, versions
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
 from advocacy.petitions.services import fill_districts
@@ -501,6 +502,7 @@ def load_demo(data_dir: Path, seed: int = 2026, scale: float = 1.0) -> DemoResul
         _create_petition(spec, orgs[spec.org], organizer, zips, rng, scale)
         created.append(spec.slug)
     campaigns = _load_letter_campaigns(orgs, organizer)
+    load_demo_intake(orgs["unmatched"])  # its membership application (advocacy/membership)
     return DemoResult(organizer, created, campaigns)
 
 

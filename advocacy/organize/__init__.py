@@ -17,6 +17,7 @@ def require_login() -> None:
 from advocacy.organize import (  # noqa: E402, F401 - they register the routes
     campaigns,
     exports,
+    members,
     packets,
     stats,
     updates,

@@ -21,6 +21,7 @@ from advocacy.accounts.models import User
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
+from advocacy.membership import services as membership
 from advocacy.privacy import member_sections as sections
 
 FORMAT = "advocacy-member-data/1"
@@ -36,6 +37,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("account", sections.account_data, sections.forget_account),
     Section("organizer_memberships", sections.memberships_data, sections.forget_memberships),
+    Section("organisation_membership", membership.member_data, membership.forget_member),
     Section("signatures", sections.signatures_data, sections.forget_signatures),
     Section("letters", sections.letters_data, sections.forget_letters),
     Section("mail", sections.mail_data, sections.forget_mail),

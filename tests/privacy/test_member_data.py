@@ -179,3 +179,27 @@ def test_the_last_one_in_charge_of_an_organisation_is_refused(app, db, make):
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 2
     helper = accounts.find_user("helper@example.org")
     assert member_data.deletion_problem(helper) is None  # the second owner is still there
+
+
+def test_membership_applications_are_in_the_file_and_go_with_the_account(app, db, make):
+    """The organisation-membership section is wired in: exported, then deleted."""
+    from advocacy.membership import intake
+    from advocacy.membership import services as membership
+    from advocacy.membership.intake import FieldInput
+    from advocacy.membership.models import MemberApplication
+
+    org = make.organization("Unmatched Graduates")
+    make.organizer(org, email="olive@example.org")
+    country = intake.add_field(org, FieldInput("Medical school country", "text", True))
+    intake.update_intake(org, is_open=True, intro="Join us.")
+    user = accounts.new_user("ana@example.org", "Ana Applicant", PASSWORD, confirmed=True)
+    db.session.commit()
+    membership.apply(user, org, {country.input_name: "India"})
+
+    section = member_data.export_member(user)["organisation_membership"]
+    [application] = section["member_applications"]
+    assert application["organization"] == "Unmatched Graduates"
+    assert application["answers"] == [{"question": "Medical school country", "answer": "India"}]
+
+    member_data.delete_member(user, PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(MemberApplication)) == 0
