@@ -24,6 +24,7 @@ from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
 from advocacy.mail import enqueue
+from advocacy.profile import history
 
 
 def _external(endpoint: str, **values: Any) -> str:
@@ -89,6 +90,7 @@ def confirm_email(token: str) -> User:
     user = links.user_to_confirm(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        history.link_history(user)
         db.session.commit()
     return user
 
@@ -130,8 +132,9 @@ def reset_password(token: str, new: str) -> User:
     if rowcount(changed) != 1:
         db.session.rollback()
         raise LinkError(links.INVALID)
-    db.session.commit()
     db.session.refresh(user)
+    history.link_history(user)  # the reset may have confirmed the address just now
+    db.session.commit()
     return user
 
 
@@ -185,6 +188,8 @@ def apply_email_change(token: str) -> User:
     user.email = new_email
     user.email_confirmed_at = utcnow()
     try:
+        db.session.flush()
+        history.link_history(user)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
