@@ -73,19 +73,21 @@ def save_address(user: User, data: AddressInput) -> MemberProfile:
     except lookup.DirectoryNotLoaded:
         found = None
     # UnknownZip / invalid ZIP: a LookupError (a DomainError) on the zip field.
+    state = directory_state(zip_code) or state_for_zip(zip_code)
     profile = profile_of(user)
+    moved = profile is None or (profile.zip, profile.address) != (zip_code, address)
+    choices = _address_choices(zip_code, address, found) if moved else None
     if profile is None:
-        profile = MemberProfile(user_id=user.id, district_choices={})
+        profile = MemberProfile(user_id=user.id)
         db.session.add(profile)
-    moved = (profile.zip, profile.address) != (zip_code, address)
     profile.first_name = data.first_name.strip()
     profile.last_name = data.last_name.strip()
     profile.address = address
     profile.city = data.city.strip()
     profile.zip = zip_code
-    profile.state = directory_state(zip_code) or state_for_zip(zip_code)
-    if moved:
-        profile.district_choices = _address_choices(zip_code, address, found)
+    profile.state = state
+    if choices is not None:
+        profile.district_choices = choices
     db.session.commit()
     return profile
 
