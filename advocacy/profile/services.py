@@ -268,7 +268,7 @@ def _districts(profile: MemberProfile) -> tuple[list[WriterDistrict], str | None
     per_chamber: dict[str, list] = {}
     for row in rows:
         per_chamber.setdefault(row.chamber, []).append(row)
-    districts = []
+    districts: list[WriterDistrict] = []
     for chamber, group in per_chamber.items():
         picked = [r for r in group if f"{r.state}-{r.district}" == picks.get(chamber)]
         if len(group) == 1:

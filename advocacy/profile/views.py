@@ -129,6 +129,7 @@ def history_page():
         signatures=history.signatures_of(user),
         letters=history.letters_of(user),
         limit=history.HISTORY_LIMIT,
+        access_token=writers.access_token,
     )
 
 
