@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from advocacy.core.db import utcnow
 from advocacy.extensions import Model
 
+FROM_ADDRESS = "from_address"
+
 
 class MemberProfile(Model):
     """One member's address. Their districts are not stored: they come from the directory
@@ -30,10 +32,25 @@ class MemberProfile(Model):
     state: Mapped[str | None] = mapped_column(String(2))
     zip: Mapped[str] = mapped_column(String(10))
     # The district the member picked in each chamber where the ZIP touches several
-    # ({"state_lower": "NY-129"}); cleared when the address changes.
+    # ({"state_lower": "NY-129"}), and under FROM_ADDRESS the chambers a configured geocoder
+    # settled from the street address instead; cleared when the address changes.
     district_choices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def picks(self) -> dict[str, str]:
+        """The district picked per chamber: ``{"state_lower": "NY-129"}``."""
+        return {
+            k: v
+            for k, v in (self.district_choices or {}).items()
+            if k != FROM_ADDRESS and isinstance(v, str)
+        }
+
+    @property
+    def address_chambers(self) -> list[str]:
+        """The chambers whose pick came from the geocoded street address."""
+        return list((self.district_choices or {}).get(FROM_ADDRESS) or [])
 
     @property
     def full_name(self) -> str:

@@ -12,6 +12,7 @@ duplicate rules, limits and PDFs are the letters package's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -32,7 +33,7 @@ from advocacy.letters.models import (
     WriterDistrict,
 )
 from advocacy.letters.writers import CampaignClosed, directory_state
-from advocacy.profile.models import MemberProfile
+from advocacy.profile.models import FROM_ADDRESS, MemberProfile
 
 # "My legislators" lists at most this many open campaigns, the newest first.
 CAMPAIGN_LIMIT = 50
@@ -98,11 +99,12 @@ def _address_choices(zip_code: str, address: str, found: lookup.Lookup | None) -
     if found is None or not found.ambiguous or not current_app.config.get("ADDRESS_GEOCODER_URL"):
         return {}
     placed = lookup.find_legislators(zip_code, address=address)
-    return {
+    picks: dict[str, Any] = {
         race.chamber.value: race.seats[0].key
         for race in placed.races
         if len(race.seats) == 1 and race.seats[0].source == "address"
     }
+    return {**picks, FROM_ADDRESS: sorted(picks)} if picks else {}
 
 
 # --- the legislators --------------------------------------------------------------------------
@@ -111,7 +113,13 @@ def _address_choices(zip_code: str, address: str, found: lookup.Lookup | None) -
 def legislators_of(profile: MemberProfile) -> lookup.Lookup:
     """The member's legislators: every chamber, the split ones narrowed by their picks.
     ``lookup.LookupError`` when the directory is not loaded or no longer knows the ZIP."""
-    return lookup.find_legislators(profile.zip, choices=dict(profile.district_choices or {}))
+    return lookup.find_legislators(profile.zip, choices=profile.picks)
+
+
+def split_races(profile: MemberProfile) -> list[lookup.Race]:
+    """The chambers where the member's ZIP touches several districts, each with every
+    candidate (whether picked or not), so a pick can be changed."""
+    return [race for race in lookup.find_legislators(profile.zip).races if race.ambiguous]
 
 
 def choose_districts(user: User, picks: dict[str, str]) -> MemberProfile:
@@ -124,14 +132,12 @@ def choose_districts(user: User, picks: dict[str, str]) -> MemberProfile:
         raise NoAddress("Add your address first.", field="address")
     if not picks:
         raise DomainError("Choose a district.")
-    found = lookup.find_legislators(profile.zip)
-    split = {
-        race.chamber.value: {s.key for s in race.seats} for race in found.races if race.ambiguous
-    }
+    split = {race.chamber.value: {s.key for s in race.seats} for race in split_races(profile)}
     for chamber, key in picks.items():
         if key not in split.get(chamber, set()):
             raise DomainError("Choose one of the districts listed.", field=chamber)
-    profile.district_choices = {**(profile.district_choices or {}), **picks}
+    from_address = [c for c in profile.address_chambers if c not in picks]
+    profile.district_choices = {**profile.picks, **picks, FROM_ADDRESS: from_address}
     db.session.commit()
     return profile
 
@@ -264,7 +270,7 @@ def _districts(profile: MemberProfile) -> tuple[list[WriterDistrict], str | None
     """The profile's districts as a writer keeps them (matched, chosen, or a candidate
     still to pick), from the directory's rows for the ZIP; and the state for its senators."""
     rows = lookup.districts_for_zip(profile.zip[:5])
-    picks = profile.district_choices or {}
+    picks = profile.picks
     per_chamber: dict[str, list] = {}
     for row in rows:
         per_chamber.setdefault(row.chamber, []).append(row)

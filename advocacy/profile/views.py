@@ -32,15 +32,18 @@ def _legislators_page(choice_error: str | None = None, status: int = 200):
     user = _member()
     profile = services.profile_of(user)
     found = problem = None
+    split: list[lookup.Race] = []
     if profile is not None:
         try:
             found = services.legislators_of(profile)
+            split = services.split_races(profile)
         except lookup.LookupError as exc:
             problem = exc.message
     return render_template(
         "profile/legislators.html",
         profile=profile,
         found=found,
+        split=split,
         problem=problem,
         choice_error=choice_error,
         offers=services.open_campaigns(user),

@@ -28,6 +28,11 @@ def _fresh_user_per_request(app):
         g.pop("_login_user", None)
 
 
+def results(page: str) -> str:
+    """The legislators shown on "My legislators" (after the district choice form)."""
+    return page.split('id="results-heading"', 1)[1]
+
+
 def path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 

@@ -7,7 +7,7 @@ import pytest
 
 from advocacy.profile.models import MemberProfile
 
-from .conftest import SYRACUSE
+from .conftest import SYRACUSE, results
 
 
 def _profile(db, user) -> MemberProfile | None:
@@ -85,12 +85,12 @@ def test_the_address_is_kept_with_the_state_and_a_move_forgets_the_districts(
         client.post("/account/legislators/districts", data={"state_lower": "NY-128"}).status_code
         == 302
     )
-    assert _profile(db, logged_in).district_choices == {"state_lower": "NY-128"}
+    assert _profile(db, logged_in).picks == {"state_lower": "NY-128"}
     # The same address again (a new name only) keeps the choice; a new address forgets it.
     client.post("/account/address", data={**SYRACUSE, "first_name": "Mari"})
-    assert _profile(db, logged_in).district_choices == {"state_lower": "NY-128"}
+    assert _profile(db, logged_in).picks == {"state_lower": "NY-128"}
     client.post("/account/address", data={**SYRACUSE, "address": "301 Erie Blvd W"})
-    assert _profile(db, logged_in).district_choices == {}
+    assert _profile(db, logged_in).picks == {}
     page = client.get("/account/legislators").text
     assert "Which district is yours?" in page
 
@@ -110,7 +110,7 @@ def test_a_district_that_is_not_a_candidate_is_refused(client, db, logged_in, di
     client.post("/account/address", data=SYRACUSE)
     response = client.post("/account/legislators/districts", data=picks)
     assert response.status_code == 400
-    assert _profile(db, logged_in).district_choices == {}
+    assert _profile(db, logged_in).picks == {}
 
 
 def test_choosing_needs_an_address_first(client, db, logged_in, directory):
@@ -126,11 +126,17 @@ def test_a_zip_split_for_the_house_asks_and_remembers_each_chamber(
     assert "Daniel S. Goldman" in page and "Jerrold Nadler" in page
     client.post("/account/legislators/districts", data={"us_house": "NY-12"})
     client.post("/account/legislators/districts", data={"state_upper": "NY-47"})
-    assert _profile(db, logged_in).district_choices == {"us_house": "NY-12", "state_upper": "NY-47"}
+    assert _profile(db, logged_in).picks == {"us_house": "NY-12", "state_upper": "NY-47"}
     page = client.get("/account/legislators").text
-    assert "Jerrold Nadler" in page and "Daniel S. Goldman" not in page
-    assert "Erik Bottcher" in page and "Liz Krueger" not in page
-    assert "Which district is yours?" not in page
+    assert "Which district is yours?" not in page and "Change a district" in page
+    assert 'value="NY-12" checked' in page
+    shown = results(page)
+    assert "Jerrold Nadler" in shown and "Daniel S. Goldman" not in shown
+    assert "Erik Bottcher" in shown and "Liz Krueger" not in shown
+    # A pick can be changed.
+    client.post("/account/legislators/districts", data={"us_house": "NY-10"})
+    shown = results(client.get("/account/legislators").text)
+    assert "Daniel S. Goldman" in shown and "Jerrold Nadler" not in shown
 
 
 def test_without_a_directory_the_address_saves_and_the_page_says_why(

@@ -14,7 +14,7 @@ from advocacy.letters.models import LetterCampaign, LetterStatus, Writer
 from tests.factories import PASSWORD
 from tests.letters import pdftext
 
-from .conftest import SYRACUSE, member, path_of, sign_up_and_confirm
+from .conftest import SYRACUSE, member, path_of, results, sign_up_and_confirm
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 RPSRA = "write-for-the-resident-physician-shortage-reduction-act"
@@ -48,7 +48,7 @@ def test_a_member_writes_the_rpsra_letter_from_the_profile(app, client, db, mail
     assert chose.status_code == 302
     page = client.get("/account/legislators").text
     assert "Which district is yours?" not in page and "your choice" in page
-    assert "Bill Magnarelli" in page and "Pamela Hunter" not in page
+    assert "Bill Magnarelli" in results(page) and "Pamela Hunter" not in results(page)
     # Every contact channel the directory has: the senators' forms, the state emails, phones.
     assert "Contact form" in page and "mailto:" in page and "tel:" in page
     assert demo_loaded.title in page

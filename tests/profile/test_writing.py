@@ -41,7 +41,7 @@ def test_writing_twice_reuses_the_writer_and_never_sends_a_letter_twice(client, 
     assert client.post(page, data={"personal_note": NOTE}).status_code == 302
     client.post(f"{page}/send")
     again = _write(client, c)
-    assert again == page  # the same writer, the same letters
+    assert again.split(".")[0] == page.split(".")[0]  # the same writer (the token's payload)
     assert client.post(f"{again}/send").status_code == 302
     (writer,) = _writers(db, c)
     count = db.session.scalar(select(func.count()).where(Letter.writer_id == writer.id))
