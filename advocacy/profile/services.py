@@ -93,7 +93,7 @@ def save_address(user: User, data: AddressInput) -> MemberProfile:
     return profile
 
 
-def _address_choices(zip_code: str, address: str, found: lookup.Lookup | None) -> dict[str, str]:
+def _address_choices(zip_code: str, address: str, found: lookup.Lookup | None) -> dict[str, Any]:
     """The districts a configured geocoder places the street address in, for the chambers
     the ZIP leaves open; nothing without a geocoder (the member is asked instead)."""
     if found is None or not found.ambiguous or not current_app.config.get("ADDRESS_GEOCODER_URL"):
