@@ -71,6 +71,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from advocacy import mail as advocacy_mail
+    from advocacy.accounts import confirmed
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from advocacy.mail.unsubscribe import show_senders_with
     from advocacy.petitions import after_signing
     from advocacy.petitions.senders import unsubscribe_sender
+    from advocacy.profile.history import link_history
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -92,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     advocacy_mail.register(app)
     show_senders_with(app, unsubscribe_sender)
     after_signing.register(app, after_signing_box)
+    confirmed.register(app, link_history)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite

@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.accounts import links, services
+from advocacy.accounts.confirmed import email_confirmed
 from advocacy.accounts.links import LinkError
 from advocacy.accounts.models import User, password_hash_method
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
 from advocacy.extensions import db
 from advocacy.mail import enqueue
-from advocacy.profile import history
 
 
 def _external(endpoint: str, **values: Any) -> str:
@@ -90,7 +90,7 @@ def confirm_email(token: str) -> User:
     user = links.user_to_confirm(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-        history.link_history(user)
+        email_confirmed(user)
         db.session.commit()
     return user
 
@@ -133,7 +133,7 @@ def reset_password(token: str, new: str) -> User:
         db.session.rollback()
         raise LinkError(links.INVALID)
     db.session.refresh(user)
-    history.link_history(user)  # the reset may have confirmed the address just now
+    email_confirmed(user)  # the reset may have confirmed the address just now
     db.session.commit()
     return user
 
@@ -189,7 +189,7 @@ def apply_email_change(token: str) -> User:
     user.email_confirmed_at = utcnow()
     try:
         db.session.flush()
-        history.link_history(user)
+        email_confirmed(user)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
