@@ -147,7 +147,8 @@ def _blank_people(model: Any, rows: Sequence[Any], domain_of: Callable[[str], st
     """Anonymise ``rows`` (``id, email, zip``) of signatures or writers in one executemany:
     names, street address and city blanked, the email made up (``anonymised_email``, with the
     domain ``domain_of`` gives), the ZIP cut to five digits (a ZIP+4 can be one building), no
-    more mail (``opt_in``); ``more`` are the model's own fields."""
+    more mail (``opt_in``), and no member account (``user_id``: it would name the person
+    again); ``more`` are the model's own fields."""
     table = model.__table__
     statement = (
         update(table)
@@ -160,6 +161,7 @@ def _blank_people(model: Any, rows: Sequence[Any], domain_of: Callable[[str], st
             address=None,
             city=None,
             opt_in=False,
+            user_id=None,
             **more,
         )
     )

@@ -3,11 +3,15 @@ once the email is confirmed, and stay with them; letters' PDFs are the owner's a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from advocacy.accounts import links, members
-from advocacy.letters.models import Letter, Writer
-from advocacy.petitions.models import Signature
+from advocacy.core.db import utcnow
+from advocacy.letters.models import CampaignStatus, Letter, Writer
+from advocacy.petitions.models import PetitionStatus, Signature
+from advocacy.privacy import services as privacy
 from advocacy.profile import history
 from tests.factories import PASSWORD, sign_form
 from tests.letters.conftest import campaign, sign_and_confirm, writing_page
@@ -135,3 +139,27 @@ def test_the_pdf_is_the_owners_only(app, client, db, mailbox, make, directory):
     assert other.get("/account/letters/99999999999999999999.pdf").status_code == 404
     assert other.get("/account/letters/0.pdf").status_code == 404
     assert app.test_client().get(f"/account/letters/{letter.id}.pdf").status_code == 302
+
+
+def test_retention_takes_anonymised_rows_out_of_the_history(
+    app, client, db, mailbox, make, directory
+):
+    petition = make.petition(title="Long closed petition")
+    c = campaign(petition=petition)
+    sign_up_and_confirm(client, mailbox)
+    page = writing_page(client, sign_and_confirm(client, mailbox, petition, "maria@example.org"))
+    client.post(f"{page}/districts", data={"state_lower": "NY-129"})
+    client.post(page, data={"personal_note": NOTE})
+    client.post(f"{page}/send")
+    assert "Long closed petition" in client.get("/account/history").text
+    long_ago = utcnow() - timedelta(days=app.config["PRIVACY_CLOSED_PETITION_DAYS"] + 1)
+    petition.status, petition.closed_at = PetitionStatus.CLOSED, long_ago
+    c.status = CampaignStatus.CLOSED
+    db.session.commit()
+    report = privacy.purge()
+    assert report.anonymised == 1 and report.writers == 1
+    db.session.expire_all()
+    assert db.session.scalars(select(Signature.user_id)).all() == [None]
+    assert db.session.scalars(select(Writer.user_id)).all() == [None]
+    html = client.get("/account/history").text
+    assert "Long closed petition" not in html and "No letter yet" in html
