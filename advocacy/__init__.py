@@ -71,6 +71,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from advocacy import mail as advocacy_mail
+    from advocacy.accounts import confirmed
     from advocacy.core.db import fresh_pools_after_fork
     from advocacy.core.sessions import ReusedSerializerSessionInterface
     from advocacy.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from advocacy.mail.unsubscribe import show_senders_with
     from advocacy.petitions import after_signing
     from advocacy.petitions.senders import unsubscribe_sender
+    from advocacy.profile.history import link_history
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -92,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     advocacy_mail.register(app)
     show_senders_with(app, unsubscribe_sender)
     after_signing.register(app, after_signing_box)
+    confirmed.register(app, link_history)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from advocacy.core.sqlite import tune_sqlite
@@ -114,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
+    from advocacy.profile.views import bp as profile_bp
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
@@ -126,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(membership_bp)
+    app.register_blueprint(profile_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.accounts import links, services
+from advocacy.accounts.confirmed import email_confirmed
 from advocacy.accounts.links import LinkError
 from advocacy.accounts.models import User, password_hash_method
 from advocacy.core.db import rowcount, utcnow
@@ -121,6 +122,7 @@ def confirm_email(token: str) -> User:
     user = links.user_to_confirm(token)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        email_confirmed(user)
         db.session.commit()
     return user
 
@@ -165,8 +167,9 @@ def reset_password(token: str, new: str) -> User:
     if rowcount(changed) != 1:
         db.session.rollback()
         raise LinkError(links.INVALID)
-    db.session.commit()
     db.session.refresh(user)
+    email_confirmed(user)  # the reset may have confirmed the address just now
+    db.session.commit()
     return user
 
 
@@ -220,6 +223,8 @@ def apply_email_change(token: str) -> User:
     user.email = new_email
     user.email_confirmed_at = utcnow()
     try:
+        db.session.flush()
+        email_confirmed(user)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

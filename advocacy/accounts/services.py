@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from advocacy.accounts.models import Membership, Organization, Role, User, password_hash_method
@@ -99,6 +100,17 @@ def check_new_password(password: str, field: str = "password") -> None:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def confirmed_member_id(email: Any) -> ScalarSelect[int]:
+    """The id of the account with this (confirmed) email, as a scalar subquery: signatures
+    and letter writers take it in the statement that confirms them, so a confirmation made
+    with a member's email joins that member's history (``advocacy/profile/history.py``)."""
+    return (
+        select(User.id)
+        .where(User.email == email, User.email_confirmed_at.is_not(None))
+        .scalar_subquery()
+    )
 
 
 # One throwaway hash per configured method, made on first use: an unknown email is checked

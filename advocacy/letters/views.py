@@ -314,6 +314,13 @@ def pdf(token: str, letter_id: int):
     letter = db.session.get(models.Letter, letter_id)
     if letter is None or letter.writer_id != writer.id:
         abort(404)
+    return pdf_response(letter)
+
+
+def pdf_response(letter: models.Letter):
+    """A letter as its PDF, private to the one who may see it (the writer's link, or the
+    member's history)."""
+    writer = letter.writer
     printed = printing.PrintedLetter(
         date=(letter.confirmed_at or letter.created_at).date(),
         sender_lines=supporter_lines(

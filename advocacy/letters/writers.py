@@ -17,9 +17,10 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from advocacy.accounts.services import confirmed_member_id
 from advocacy.core import row_tokens
 from advocacy.core.db import utcnow
 from advocacy.core.errors import DomainError
@@ -110,6 +111,8 @@ def writer_for_signature(campaign: LetterCampaign, signature: Signature) -> Writ
         zip=signature.zip,
         opt_in=False,  # consent is per campaign; the signature's covered the petition
         confirmed_at=signature.confirmed_at,
+        user_id=signature.user_id
+        or db.session.scalar(select(confirmed_member_id(signature.email))),
     )
     writer.districts = [
         WriterDistrict(
@@ -159,7 +162,7 @@ def start_writing(campaign: LetterCampaign, data: WriterInput) -> None:
         "email": email,
         "address": address,
         "city": (data.city or "").strip() or city_from_address(address, state),
-        "state": _directory_state(data.zip) or state,
+        "state": directory_state(data.zip) or state,
         "zip": data.zip,
         "opt_in": data.opt_in,
         "consent_text": CONSENT_TEXT if data.opt_in else None,
@@ -192,7 +195,7 @@ def start_writing(campaign: LetterCampaign, data: WriterInput) -> None:
     db.session.commit()
 
 
-def _directory_state(zip_code: str) -> str | None:
+def directory_state(zip_code: str) -> str | None:
     """The directory's state for a ZIP that lies in one state (it knows ZIPs that cross a
     state line better than the USPS prefix)."""
     states = {row.state for row in lookup.districts_for_zip(zip_code[:5])}
@@ -257,7 +260,11 @@ def confirm_writer(token: str) -> Writer:
     db.session.execute(
         update(Writer)
         .where(Writer.id == writer.id, Writer.confirmed_at.is_(None))
-        .values(confirmed_at=utcnow())
+        # A confirmed member's email: the writer joins their history (profile.history).
+        .values(
+            confirmed_at=utcnow(),
+            user_id=func.coalesce(Writer.user_id, confirmed_member_id(Writer.email)),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

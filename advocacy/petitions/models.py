@@ -146,6 +146,12 @@ class Signature(Model):
     version_id: Mapped[int | None] = mapped_column(
         ForeignKey("petition_versions.id", ondelete="SET NULL"), index=True
     )
+    # The member account whose history this confirmed signature belongs to: set when the
+    # signature is confirmed with a confirmed member's email, or when the member confirms
+    # that email (advocacy/profile/history.py). A later change of either email keeps it.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     petition: Mapped[Petition] = relationship(back_populates="signatures")
     districts: Mapped[list[SignatureDistrict]] = relationship(

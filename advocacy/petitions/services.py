@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql.dml import ReturningInsert
 
 from advocacy.accounts.models import Membership, User
+from advocacy.accounts.services import confirmed_member_id
 from advocacy.core import row_tokens
 from advocacy.core.db import rowcount, utcnow
 from advocacy.core.errors import DomainError
@@ -502,7 +503,8 @@ def _count_confirmation(signature: Signature) -> bool:
     marked = db.session.execute(
         update(Signature)
         .where(Signature.id == signature.id, Signature.confirmed_at.is_(None))
-        .values(confirmed_at=now)
+        # A confirmed member's email: the signature joins their history (profile.history).
+        .values(confirmed_at=now, user_id=confirmed_member_id(Signature.email))
         .execution_options(synchronize_session=False)
     )
     if rowcount(marked) != 1:

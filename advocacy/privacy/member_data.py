@@ -36,6 +36,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("account", sections.account_data, sections.forget_account),
+    Section("profile", sections.profile_data, sections.forget_profile),
     Section("organizer_memberships", sections.memberships_data, sections.forget_memberships),
     Section("organisation_membership", membership.member_data, membership.forget_member),
     Section("signatures", sections.signatures_data, sections.forget_signatures),

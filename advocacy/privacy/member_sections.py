@@ -3,7 +3,8 @@ and a ``forget_member(user)`` to erase (docs/privacy.md, "Download my data" and 
 account"). ``member_data.py`` assembles them; the erasers only flush, it commits once.
 
 What a section finds: signatures and letter writers by the account's email (a confirmed
-address: the member proved they own it) and writers also by ``Writer.user_id``; outbox
+address: the member proved they own it) or by their ``user_id`` (linked to the member's
+history, docs/accounts.md, even under an earlier address); the profile by its user; outbox
 messages to, from or copied to the address; the address's unsubscribes and suppression.
 Anonymising reuses the retention purge's pieces (``privacy.services``), so a deleted
 member's rows look exactly like those of a long-closed petition and every count stays.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import Membership, Organization, Role, User
@@ -32,6 +33,7 @@ from advocacy.privacy.services import (
     blank_people,
     empty_messages,
 )
+from advocacy.profile.models import MemberProfile
 
 
 def when(moment: datetime | None) -> str | None:
@@ -94,6 +96,32 @@ def forget_account(user: User) -> None:
     db.session.flush()
 
 
+# --- the profile (address and district picks) ------------------------------------------------
+
+
+def profile_data(user: User) -> dict[str, Any] | None:
+    profile = db.session.get(MemberProfile, user.id)
+    if profile is None:
+        return None
+    return {
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "address": profile.address,
+        "city": profile.city,
+        "state": profile.state,
+        "zip": profile.zip,
+        "district_picks": profile.picks,
+        "districts_from_address": profile.address_chambers,
+        "created_at": when(profile.created_at),
+        "updated_at": when(profile.updated_at),
+    }
+
+
+def forget_profile(user: User) -> None:
+    db.session.execute(delete(MemberProfile).where(MemberProfile.user_id == user.id))
+    db.session.flush()
+
+
 # --- organizer memberships -------------------------------------------------------------------
 
 
@@ -134,7 +162,7 @@ def forget_memberships(user: User) -> None:
 
 
 def _signatures_of(user: User) -> Any:
-    return Signature.email == user.email
+    return or_(Signature.email == user.email, Signature.user_id == user.id)
 
 
 def signatures_data(user: User) -> list[dict[str, Any]]:
@@ -252,14 +280,7 @@ def forget_letters(user: User) -> None:
             Letter.writer_id.in_(ids), Letter.outbox_message_id.is_not(None)
         )
     ).all()
-    blank_people(
-        Writer,
-        rows,
-        lambda _email: WRITER_DOMAIN,
-        prefix=None,
-        personal_note=None,
-        user_id=None,
-    )
+    blank_people(Writer, rows, lambda _email: WRITER_DOMAIN, prefix=None, personal_note=None)
     blank_letters(ids)
     db.session.execute(
         update(Letter)

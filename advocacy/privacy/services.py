@@ -208,7 +208,8 @@ def blank_people(model: Any, rows: Sequence[Any], domain_of: Callable[[str], str
     """Anonymise ``rows`` (``id, email, zip``) of signatures or writers in one executemany:
     names, street address and city blanked, the email made up (``anonymised_email``, with the
     domain ``domain_of`` gives), the ZIP cut to five digits (a ZIP+4 can be one building), no
-    more mail (``opt_in``); ``more`` are the model's own fields."""
+    more mail (``opt_in``), and no member account (``user_id``: it would name the person
+    again); ``more`` are the model's own fields."""
     table = model.__table__
     statement = (
         update(table)
@@ -221,6 +222,7 @@ def blank_people(model: Any, rows: Sequence[Any], domain_of: Callable[[str], str
             address=None,
             city=None,
             opt_in=False,
+            user_id=None,
             **more,
         )
     )

@@ -1,7 +1,7 @@
 """Organisation members: an organisation's member intake, its fields, and applications
 
 Revision ID: 0012_org_members
-Revises: 0010_member_accounts
+Revises: 0011_member_profile
 Create Date: 2026-12-07 13:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import advocacy.core.db  # noqa: F401 - custom column types
 
 
 revision = "0012_org_members"
-down_revision = "0010_member_accounts"
+down_revision = "0011_member_profile"
 branch_labels = None
 depends_on = None
 

@@ -203,3 +203,35 @@ def test_membership_applications_are_in_the_file_and_go_with_the_account(app, db
 
     member_data.delete_member(user, PASSWORD)
     assert db.session.scalar(select(func.count()).select_from(MemberApplication)) == 0
+
+
+def test_the_profile_and_history_linked_by_user_id_are_exported_and_erased(app, db, make):
+    """A signature made under an earlier address is the member's by ``user_id``; the
+    profile's address is in the file; both go with the account."""
+    from advocacy.profile import services as profile
+    from advocacy.profile.models import MemberProfile
+
+    petition = make.petition()
+    user = accounts.new_user("ana@example.org", "Ana Member", PASSWORD, confirmed=True)
+    db.session.commit()
+    old = make.signature(petition, email="ana.old@example.org", confirmed=True)
+    old.user_id = user.id
+    db.session.commit()
+    profile.save_address(
+        user,
+        profile.AddressInput(
+            first_name="Ana", last_name="Member", address="1 Main St", city="Syracuse",
+            zip="13202",
+        ),
+    )  # fmt: skip
+
+    data = member_data.export_member(user)
+    assert [s["email"] for s in data["signatures"]] == ["ana.old@example.org"]
+    assert (data["profile"]["address"], data["profile"]["zip"]) == ("1 Main St", "13202")
+
+    member_data.delete_member(user, PASSWORD)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(MemberProfile)) == 0
+    signature = db.session.get(type(old), old.id)
+    assert signature.email != "ana.old@example.org" and signature.user_id is None
+    assert signature.confirmed_at is not None
