@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.organize import bp as organize_bp
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
+    from advocacy.subscriptions.views import bp as subscriptions_bp
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_webhooks_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(subscriptions_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 
