@@ -105,3 +105,12 @@ def test_preference_tokens_are_bound_to_one_address_and_cannot_be_forged(app):
         signed.dumps(["ana@example.com", 1]),
     ):
         assert suppression.read_preferences_token(forged) is None
+
+
+def test_the_unsubscribe_page_links_to_the_preference_centre(app, client, make):
+    petition = make.petition()
+    token = suppression.unsubscribe_token("ana@example.com", petition.organization_id, None)
+    for page in (client.get(f"/unsubscribe/{token}"), client.post(f"/unsubscribe/{token}")):
+        [link] = preference_links(page.text.replace('">', " "))
+        assert suppression.read_preferences_token(link) == "ana@example.com"
+    assert "/preferences/" not in client.get("/unsubscribe/not-a-token").text
