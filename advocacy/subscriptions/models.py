@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.accounts.models import Organization
@@ -57,3 +57,26 @@ class NewsletterSubscription(Model):
 
 
 subscriptions_table = NewsletterSubscription.__table__
+
+
+class NewsletterIssue(Model):
+    """One newsletter sent to an organisation's subscribers (one mail broadcast).
+
+    ``request_key`` is a random key the form carries from the page that wrote the issue to
+    the confirmation's "Yes, send": unique, so a double click or a resubmitted page sends once.
+    """
+
+    __tablename__ = "newsletter_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    request_key: Mapped[str] = mapped_column(String(32), unique=True)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_broadcasts.id", ondelete="SET NULL")
+    )
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

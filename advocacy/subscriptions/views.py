@@ -239,3 +239,6 @@ def member_newsletters() -> dict[str, Any]:
 def newsletter_audiences(organizations: list[Organization]) -> list[tuple[Organization, Any]]:
     """For the organizer dashboard: each organisation's newsletter audience."""
     return [(org, services.audience(org.id)) for org in organizations]
+
+
+from advocacy.subscriptions import organizer_pages  # noqa: E402, F401 - registers its routes

@@ -1,6 +1,6 @@
 """A reader subscribes to a newsletter (no account), confirms by email, manages everything
-from the preference centre and leaves; an organizer sees the count. Every page at desktop
-and phone width."""
+from the preference centre and leaves; an organizer subscribes from /account, sees the count
+and sends a newsletter. Every page at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -82,3 +82,14 @@ def test_subscribe_confirm_manage_and_leave(page, live_server, seeded):
     page.goto(live_server("/organize/"))
     assert "1 confirmed subscriber" in page.locator("main").inner_text()
     _check(page, "newsletter-dashboard")
+
+    # ...and sends it a newsletter, asked once before it goes.
+    page.get_by_role("link", name="Send a newsletter of Doctors for Access").click()
+    page.get_by_label("Subject").fill("Spring news from Doctors for Access")
+    page.get_by_label("Newsletter", exact=True).fill("We met the **licensing board**.")
+    _check(page, "newsletter-organizer")
+    page.get_by_role("button", name="Send…").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Send to 1 subscriber?")
+    page.get_by_role("button", name="Yes, send to 1 subscriber").click()
+    assert "Sending to 1 subscriber." in page.locator("main").inner_text()
+    _check(page, "newsletter-organizer-sent")
