@@ -168,7 +168,8 @@ def confirm_token(row: NewsletterSubscription) -> str:
 
 def subscription_to_confirm(token: str) -> NewsletterSubscription:
     """The subscription a confirmation link is for (pending, or confirmed by it already);
-    ``LinkError`` for a forged, expired, replaced or left one."""
+    ``LinkError`` for a forged, expired or replaced link, or one whose subscription was left
+    since (leaving sticks: coming back takes a new request and a new link)."""
     max_age = int(timedelta(days=current_app.config["ACCOUNT_CONFIRM_DAYS"]).total_seconds())
     try:
         row_id, digest = row_tokens.decode(_serializer(), token, max_age)
@@ -179,7 +180,10 @@ def subscription_to_confirm(token: str) -> NewsletterSubscription:
     row = db.session.get(NewsletterSubscription, row_id)
     if row is None or row_tokens.email_digest(_link_state(row)) != digest:
         raise LinkError(INVALID)
-    if row.status is SubscriptionStatus.LEFT:
+    if row.status is SubscriptionStatus.LEFT or (
+        # confirmed by this link, then left through mail's one-click "everything"
+        row.status is SubscriptionStatus.CONFIRMED and not is_receiving(row)
+    ):
         raise LinkError(LEFT_AFTER_LINK)
     return row
 
@@ -228,7 +232,7 @@ def confirm_subscription(token: str) -> NewsletterSubscription:
     """Follow a confirmation link: the newsletter goes to the address from now on (again:
     no change). ``LinkError`` as ``subscription_to_confirm``."""
     row = subscription_to_confirm(token)
-    if row.status is SubscriptionStatus.PENDING or not is_receiving(row):
+    if row.status is SubscriptionStatus.PENDING:
         _receive(row, row.consent_text)
     db.session.commit()
     return row

@@ -193,10 +193,14 @@ def test_leaving_the_organisation_stops_the_newsletter_and_confirming_again_lift
     make.signature(signed, email=EMAIL, opt_in=True)
     make.signature(other, email=EMAIL, opt_in=True)
     services.request_subscription(EMAIL, org)
-    services.confirm_subscription(token_of(mailbox))
-    # The one-click header of any of its mail leaves the whole organisation.
+    first_link = token_of(mailbox)
+    services.confirm_subscription(first_link)
+    # The one-click header of any of its mail leaves the whole organisation...
     suppression.unsubscribe(EMAIL, org.id, None)
     assert receiving(org) == []
+    # ...and the link of before does not undo that.
+    with pytest.raises(LinkError, match="You left this newsletter"):
+        services.confirm_subscription(first_link)
     assert services.audience(org.id).opted_in == 1
     assert services.audience(org.id).reachable == 0
 
