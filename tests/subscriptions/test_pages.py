@@ -184,3 +184,11 @@ def test_the_buttons_need_their_csrf_token(app, client, make):
     ):
         assert client.post(url).status_code == 400, url
     assert db.session.scalars(select(Unsubscribe)).all() == []
+
+
+def test_a_petition_page_links_to_its_organisations_newsletter_form(app, client, make):
+    org = make.organization("Link Me")
+    petition = make.petition(org)
+    page = client.get(f"/petitions/{petition.slug}")
+    assert f'href="/o/{org.slug}/subscribe"' in page.text
+    assert client.get(f"/o/{org.slug}/subscribe").status_code == 200
