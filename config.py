@@ -100,6 +100,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LETTER_LIMIT_PER_ADDRESS": ("LETTER_LIMIT_PER_ADDRESS", str),
     "LETTER_EMAIL_REDIRECT": ("LETTER_EMAIL_REDIRECT", str),
     "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
+    "NEWSLETTER_LIMIT_PER_ADDRESS": ("NEWSLETTER_LIMIT_PER_ADDRESS", str),
+    "NEWSLETTER_LIMIT_PER_EMAIL": ("NEWSLETTER_LIMIT_PER_EMAIL", str),
     "CWC_ENABLED": ("CWC_ENABLED", _bool),
     "CWC_CHAMBERS": ("CWC_CHAMBERS", _list),
     "CWC_API_URL": ("CWC_API_URL", str),
@@ -264,6 +266,10 @@ class Config:
     LETTER_EMAIL_REDIRECT: str | None = None
     # Street-address lookups (each one calls the Census Geocoder when it is configured).
     GEOCODER_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
+    # Newsletter subscribe requests (the public form, the preference centre's buttons) each
+    # email a confirmation: per client address, and per address emailed whatever the client.
+    NEWSLETTER_LIMIT_PER_ADDRESS = "20 per 10 minutes; 100 per day"
+    NEWSLETTER_LIMIT_PER_EMAIL = "3 per 10 minutes; 10 per day"
 
     # Optional, off: Communicating with Congress (advocacy/letters/cwc.py, docs/letters.md),
     # for vendors the House and/or Senate approved. On only with CWC_ENABLED and every
@@ -335,6 +341,7 @@ class TestingConfig(Config):
     MEMBER_APPLY_LIMIT_PER_ADDRESS = "100000/minute"
     LETTER_LIMIT_PER_ADDRESS = "100000/minute"
     GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
+    NEWSLETTER_LIMIT_PER_ADDRESS = NEWSLETTER_LIMIT_PER_EMAIL = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
     # Fast hashing keeps the suite quick; real configs use werkzeug's scrypt default.

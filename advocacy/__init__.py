@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
     from advocacy.profile.views import bp as profile_bp
+    from advocacy.subscriptions.views import bp as subscriptions_bp
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(membership_bp)
     app.register_blueprint(profile_bp)
+    app.register_blueprint(subscriptions_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 

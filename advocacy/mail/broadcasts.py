@@ -21,11 +21,17 @@ from advocacy.extensions import db
 from advocacy.mail.models import Broadcast, MessageStatus, OutboxMessage, outbox_table
 from advocacy.mail.outbox import send_broadcasts_after_commit
 from advocacy.mail.rendering import render_email, sender_domain
-from advocacy.mail.suppression import reachable, unsubscribe_token
+from advocacy.mail.suppression import (
+    PREFERENCES_ENDPOINT,
+    preferences_token,
+    reachable,
+    unsubscribe_token,
+)
 
 # Where each recipient's own unsubscribe links go in a broadcast rendered once for everyone.
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.advocacy.invalid/this"
 UNSUBSCRIBE_ALL_PLACEHOLDER = "https://unsubscribe.advocacy.invalid/all"
+PREFERENCES_PLACEHOLDER = "https://unsubscribe.advocacy.invalid/preferences"
 
 
 def create_broadcast(
@@ -50,10 +56,12 @@ def create_broadcast(
         **context,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "unsubscribe_all_url": UNSUBSCRIBE_ALL_PLACEHOLDER,
+        "preferences_url": PREFERENCES_PLACEHOLDER,
     }
     subject, text_body, html_body = render_email(template, context)
     marker = "__token__"
     link = url_for("mail_unsubscribe.unsubscribe", token=marker, _external=True)
+    preferences = url_for(PREFERENCES_ENDPOINT, token=marker, _external=True)
     broadcast = Broadcast(
         kind=kind,
         organization_id=organization_id,
@@ -62,6 +70,7 @@ def create_broadcast(
         text_body=text_body,
         html_body=html_body,
         unsubscribe_base=link.removesuffix(marker),
+        preferences_base=preferences.removesuffix(marker),
     )
     db.session.add(broadcast)
     db.session.flush()
@@ -111,12 +120,21 @@ def fill_copy(session: Session, message: OutboxMessage, cache: dict[int, Broadca
     this = base + unsubscribe_token(message.recipient, organization_id, message.petition_id)
     everything = base + unsubscribe_token(message.recipient, organization_id, None)
     message.unsubscribe_url = everything  # the List-Unsubscribe header's, as in enqueue
-    message.text_body = broadcast.text_body.replace(UNSUBSCRIBE_PLACEHOLDER, this).replace(
-        UNSUBSCRIBE_ALL_PLACEHOLDER, everything
-    )
-    message.html_body = broadcast.html_body.replace(UNSUBSCRIBE_PLACEHOLDER, this).replace(
-        UNSUBSCRIBE_ALL_PLACEHOLDER, everything
-    )
+    # Broadcasts queued before the preference centre have no base and no placeholder.
+    preferences = (broadcast.preferences_base or "") + preferences_token(message.recipient)
+    links = {
+        UNSUBSCRIBE_PLACEHOLDER: this,
+        UNSUBSCRIBE_ALL_PLACEHOLDER: everything,
+        PREFERENCES_PLACEHOLDER: preferences,
+    }
+    message.text_body = _fill(broadcast.text_body, links)
+    message.html_body = _fill(broadcast.html_body, links)
+
+
+def _fill(body: str, links: dict[str, str]) -> str:
+    for placeholder, link in links.items():
+        body = body.replace(placeholder, link)
+    return body
 
 
 def recent_messages(limit: int = 50) -> list[OutboxMessage]:
@@ -137,9 +155,8 @@ def broadcast_html(broadcast_id: int, unsubscribe_url: str) -> str:
     """A broadcast's HTML as rendered when it was queued, with ``unsubscribe_url`` where each
     recipient's own links went (for showing it, not sending it)."""
     html = db.session.get_one(Broadcast, broadcast_id).html_body
-    return html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        UNSUBSCRIBE_ALL_PLACEHOLDER, unsubscribe_url
-    )
+    placeholders = (UNSUBSCRIBE_PLACEHOLDER, UNSUBSCRIBE_ALL_PLACEHOLDER, PREFERENCES_PLACEHOLDER)
+    return _fill(html, dict.fromkeys(placeholders, unsubscribe_url))
 
 
 def broadcast_counts(broadcast_id: int) -> dict[str, int]:

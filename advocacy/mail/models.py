@@ -103,6 +103,9 @@ class Broadcast(Model):
     html_body: Mapped[str] = mapped_column(Text)
     # https://host/unsubscribe/ : workers need no SERVER_NAME to build the links.
     unsubscribe_base: Mapped[str] = mapped_column(String(300))
+    # https://host/preferences/ : the same for each recipient's preference-centre link (None
+    # for broadcasts queued before there was one).
+    preferences_base: Mapped[str | None] = mapped_column(String(300))
     recipient_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The sender's lease: who (a random token per sender) and until when.

@@ -21,7 +21,7 @@ from advocacy.core.db import rowcount, utcnow
 from advocacy.extensions import db
 from advocacy.mail.models import MessageStatus, OutboxMessage, outbox_table
 from advocacy.mail.rendering import make_message_id, render_email
-from advocacy.mail.suppression import unsubscribe_link
+from advocacy.mail.suppression import preferences_link, unsubscribe_link
 from advocacy.mail.transport import MaybeDelivered, is_permanent
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,9 @@ def enqueue(
 
     Non-transactional mail (``transactional=False``: updates, newsletters) needs the sending
     ``organization_id`` (and ``petition_id`` when it is about one petition): the templates get
-    ``unsubscribe_url`` (this petition, or the organisation) and ``unsubscribe_all_url`` (every
-    mail of the organisation), the message carries ``List-Unsubscribe`` and
+    ``unsubscribe_url`` (this petition, or the organisation), ``unsubscribe_all_url`` (every
+    mail of the organisation) and ``preferences_url`` (the recipient's preference centre:
+    every sender, no login), the message carries ``List-Unsubscribe`` and
     ``List-Unsubscribe-Post`` (RFC 8058), and it is not sent if the address has unsubscribed.
 
     Mail sent on someone's behalf (a supporter's letter to an office) gives ``from_name``
@@ -66,6 +67,7 @@ def enqueue(
         # client's "Unsubscribe" expect; the footer link offers this petition or everything.
         unsubscribe_url = unsubscribe_link(recipient, organization_id, None)
         context["unsubscribe_all_url"] = unsubscribe_url
+        context["preferences_url"] = preferences_link(recipient)
     subject, text_body, html_body = render_email(template, context)
     table = outbox_table
     message_id: int = db.session.execute(

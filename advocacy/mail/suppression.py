@@ -160,13 +160,50 @@ def read_unsubscribe_token(token: str) -> tuple[str, int, int | None] | None:
     if not isinstance(payload, list) or len(payload) != 3:
         return None
     email, organization_id, petition_id = payload
-    if not isinstance(email, str) or not 0 < len(email) <= _MAX_EMAIL:
-        return None
-    if email != normalise_email(email) or not _an_id(organization_id):
+    if not _an_address(email) or not _an_id(organization_id):
         return None
     if petition_id is not None and not _an_id(petition_id):
         return None
     return email, organization_id, petition_id
+
+
+# --- the preference centre's link: one address, signed, never expiring -----------------------
+
+# The page lives in a domain (it lists petitions and newsletters); mail knows only its name.
+PREFERENCES_ENDPOINT = "subscriptions.preferences"
+
+
+def _preferences_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="preferences")
+
+
+def preferences_token(email: str) -> str:
+    """The signed ``[address]`` of a preference-centre link (its own salt: an unsubscribe
+    token is not a preference token, nor the other way round)."""
+    return _preferences_serializer().dumps([normalise_email(email)])
+
+
+def preferences_link(email: str) -> str:
+    """The preference centre of ``email``: every sender it gets mail from, no login."""
+    return url_for(PREFERENCES_ENDPOINT, token=preferences_token(email), _external=True)
+
+
+def read_preferences_token(token: str) -> str | None:
+    """The address of a preference token we issued; None for anything else."""
+    try:
+        payload = _preferences_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(payload, list) or len(payload) != 1 or not _an_address(payload[0]):
+        return None
+    return str(payload[0])
+
+
+def _an_address(value: object) -> bool:
+    # Exactly as we issue them: normalised, and no longer than the email columns.
+    return (
+        isinstance(value, str) and 0 < len(value) <= _MAX_EMAIL and value == normalise_email(value)
+    )
 
 
 def _an_id(value: object) -> bool:

@@ -19,7 +19,11 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, render_template
 
 from advocacy.extensions import csrf
-from advocacy.mail.suppression import read_unsubscribe_token, unsubscribe_link
+from advocacy.mail.suppression import (
+    preferences_link,
+    read_unsubscribe_token,
+    unsubscribe_link,
+)
 from advocacy.mail.suppression import unsubscribe as record_unsubscribe
 
 bp = Blueprint("mail_unsubscribe", __name__)
@@ -75,6 +79,7 @@ def unsubscribe_page(token: str) -> Any:
         sender=sender,
         token=token,
         everything=everything,
+        preferences=preferences_link(email),
         done=False,
     )
 
@@ -87,4 +92,10 @@ def unsubscribe(token: str) -> Any:
         return _invalid()
     email, sender = scope
     record_unsubscribe(email, sender.organization_id, sender.petition_id)
-    return render_template("mail/unsubscribe.html", email=email, sender=sender, done=True)
+    return render_template(
+        "mail/unsubscribe.html",
+        email=email,
+        sender=sender,
+        preferences=preferences_link(email),
+        done=True,
+    )

@@ -101,7 +101,12 @@ def update(petition_id: int, update_id: int):
 
 def _preview_context(context: dict) -> dict:
     """The preview shows unsubscribe links that go nowhere: they would be the reader's own."""
-    return {**context, "unsubscribe_url": "#unsubscribe", "unsubscribe_all_url": "#unsubscribe"}
+    return {
+        **context,
+        "unsubscribe_url": "#unsubscribe",
+        "unsubscribe_all_url": "#unsubscribe",
+        "preferences_url": "#unsubscribe",
+    }
 
 
 @bp.post("/petitions/<int:petition_id>/updates/<int:update_id>/test")

@@ -173,7 +173,10 @@ def send_test(item: PetitionUpdate, user: User) -> None:
     )
     context = email_context(item)
     context.update(
-        subject=f"[Test] {item.subject}", unsubscribe_url=draft_url, unsubscribe_all_url=draft_url
+        subject=f"[Test] {item.subject}",
+        unsubscribe_url=draft_url,
+        unsubscribe_all_url=draft_url,
+        preferences_url=draft_url,
     )
     mail.enqueue("update_test", user.email, "update", **context)
     item.test_sent_at = utcnow()

@@ -23,6 +23,7 @@ from advocacy.core.errors import DomainError
 from advocacy.extensions import db
 from advocacy.membership import services as membership
 from advocacy.privacy import member_sections as sections
+from advocacy.subscriptions import services as subscriptions
 
 FORMAT = "advocacy-member-data/1"
 
@@ -41,6 +42,11 @@ SECTIONS: tuple[Section, ...] = (
     Section("organisation_membership", membership.member_data, membership.forget_member),
     Section("signatures", sections.signatures_data, sections.forget_signatures),
     Section("letters", sections.letters_data, sections.forget_letters),
+    Section(
+        "newsletters",
+        lambda user: subscriptions.member_data(user.email),
+        lambda user: subscriptions.forget_member(user.email),
+    ),
     Section("mail", sections.mail_data, sections.forget_mail),
 )
 

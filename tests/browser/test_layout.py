@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from advocacy.extensions import db
-from advocacy.mail.suppression import unsubscribe_link
+from advocacy.mail.suppression import preferences_link, unsubscribe_link
 from advocacy.petitions.models import PetitionStatus
 from advocacy.petitions.services import make_token
 from tests import factories
@@ -59,6 +59,7 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
         )
         waiting = factories.signature(open_one, email="wait@example.com", confirmed=False)
         signed = factories.signature(open_one, email="done@example.com")
+        factories.signature(won, email="done@example.com", opt_in=True)
         pages = {
             "home": "/",
             "petition": f"/petitions/{seeded.slug}",
@@ -77,6 +78,8 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
             "unsubscribe": unsubscribe_link(signed.email, org.id, open_one.id).split(
                 live_server.url, 1
             )[1],
+            "subscribe": f"/o/{org.slug}/subscribe",
+            "preferences": preferences_link(signed.email).split(live_server.url, 1)[1],
             "search": "/petitions?q=residency",
             "victories": "/petitions?status=won",
             **_letter_pages(org),

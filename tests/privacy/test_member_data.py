@@ -235,3 +235,20 @@ def test_the_profile_and_history_linked_by_user_id_are_exported_and_erased(app, 
     signature = db.session.get(type(old), old.id)
     assert signature.email != "ana.old@example.org" and signature.user_id is None
     assert signature.confirmed_at is not None
+
+
+def test_newsletter_subscriptions_are_exported_and_deleted(app, db, make):
+    from advocacy.subscriptions import services as subscriptions
+    from advocacy.subscriptions.models import NewsletterSubscription
+
+    org = make.organization("Unmatched Graduates")
+    make.organizer(org, email="olive@example.org")
+    user = accounts.new_user("ana@example.org", "Ana Member", PASSWORD, confirmed=True)
+    db.session.commit()
+    subscriptions.subscribe_member(user, org)
+
+    [row] = member_data.export_member(user)["newsletters"]["newsletter_subscriptions"]
+    assert (row["organization"], row["status"]) == ("Unmatched Graduates", "confirmed")
+
+    member_data.delete_member(user, PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(NewsletterSubscription)) == 0
