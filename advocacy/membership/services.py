@@ -206,6 +206,24 @@ def applications_of_user(user: User) -> list[MemberApplication]:
     )
 
 
+def organizations_to_join(user: User) -> list[Organization]:
+    """Organisations whose application is open and that ``user`` is neither a member of nor
+    waiting on: what /account offers to join, so a person finds applications without being
+    sent a link."""
+    current = select(MemberApplication.organization_id).where(
+        MemberApplication.user_id == user.id,
+        MemberApplication.status.in_((ApplicationStatus.APPROVED, ApplicationStatus.PENDING)),
+    )
+    return list(
+        db.session.scalars(
+            select(Organization)
+            .join(MemberIntake, MemberIntake.organization_id == Organization.id)
+            .where(MemberIntake.is_open.is_(True), Organization.id.not_in(current))
+            .order_by(Organization.name)
+        )
+    )
+
+
 def open_intake(org: Organization) -> MemberIntake | None:
     intake = intakes.find_intake(org.id)
     return intake if intake is not None and intake.is_open else None

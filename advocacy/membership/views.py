@@ -29,6 +29,7 @@ _apply_limit = limiter.limit(
 @bp.record_once
 def _register_template_global(state) -> None:
     state.app.add_template_global(services.applications_of_user, "member_applications_of")
+    state.app.add_template_global(services.organizations_to_join, "organizations_to_join")
 
 
 def _org_or_404(slug: str):

@@ -24,12 +24,16 @@ def test_done_when_apply_approve_email_account(
     app, org, organizer, member, fields, answers, mailbox
 ):
     as_member = _login(app, member)
+    # /account offers the open application: a person finds it without being sent a link.
+    offer = f'href="/o/{org.slug}/apply">Apply to become a member of {org.name}'
+    assert offer in as_member.get("/account").text
     page = as_member.get(f"/o/{org.slug}/apply")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "<strong>us</strong>" in page.text and "Graduation year" in page.text
     sent = as_member.post(f"/o/{org.slug}/apply", data=answers)
     assert sent.status_code == 302
     assert "Application pending" in as_member.get("/account").text
+    assert "Apply to become a member" not in as_member.get("/account").text
 
     as_organizer = _login(app, organizer)
     listing = as_organizer.get(f"/organize/orgs/{org.id}/applications")
