@@ -218,7 +218,10 @@ def _heading(page: Typesetter, text: str, follow: float) -> None:
 
 
 def _fit(text: str, width: float, most: int) -> list[str]:
-    text = " ".join(_CONTROL.sub("", text).split())
+    # Most texts are clean already (checked in C); others lose control characters and runs
+    # of white space.
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(_CONTROL.sub("", text).split())
     if not text:
         return [""]
     # No glyph of DejaVu Serif is wider than 1 em: short texts need no measuring, and one
@@ -252,7 +255,8 @@ def _cells(member: Member) -> list[list[str]]:
 
 
 def _row_height(cells: list[list[str]]) -> float:
-    return max(len(c) for c in cells) * TABLE_LEADING + 2 * CELL_PAD - 2
+    # The ZIP and the date are one line each.
+    return max(len(cells[0]), len(cells[1]), len(cells[4])) * TABLE_LEADING + 2 * CELL_PAD - 2
 
 
 def _column_heads(page: Typesetter) -> None:
@@ -267,6 +271,7 @@ def _table(page: Typesetter, batches: Iterable[list[Member]]) -> bool:
     """The rows, with the column heads at the top of the table on each page; False when
     there was no row."""
     started = False
+    lefts = [page.left + left for left in _LEFTS]
     for batch in batches:
         for member in batch:
             cells = _cells(member)
@@ -277,11 +282,8 @@ def _table(page: Typesetter, batches: Iterable[list[Member]]) -> bool:
                 _column_heads(page)
                 started = True
             top = page.y
-            for lines, left in zip(cells, _LEFTS, strict=True):
-                baseline = top - CELL_PAD - TABLE_SIZE
-                for line in lines:
-                    page.text_at(page.left + left, baseline, line, FONT, TABLE_SIZE)
-                    baseline -= TABLE_LEADING
+            page.row(zip(lefts, cells, strict=True), FONT, TABLE_SIZE, TABLE_LEADING,
+                     first=top - CELL_PAD - TABLE_SIZE)  # fmt: skip
             page.y = top - height
             page.rule(page.left, page.y, page.right, page.y, RULE)
     return started

@@ -16,10 +16,11 @@ characters a document has already used, through ``str.translate``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -56,6 +57,16 @@ class Encoder:
             # assigns it a code, and the table is rebuilt on the next call.
             self._table = None
             return list(self.font.splitString(text, self.doc))
+
+    def simple(self, text: str) -> bytes | None:
+        """``text``'s codes when they are all in the first subset and already assigned (the
+        one chunk ``chunks`` would give), else None."""
+        table = self._table if self._table is not None else self._build()
+        try:
+            return text.translate(table).encode("latin-1")
+        except UnicodeEncodeError:
+            self._table = None
+            return None
 
     def _build(self) -> dict[int, int]:
         # ReportLab's own map of the characters used so far (unicode → code; codes below 256
@@ -157,7 +168,7 @@ class Typesetter:
         self._footer = footer
         doc = canvas._doc
         self._encoders = {name: Encoder(name, doc, common) for name in fonts}
-        self._escape = canvas._escape
+        self._escape = escapePDF  # what canvas._escape calls, without the method
         self._text: list[str] = []
         self._rules: list[tuple[Colour, float, float, float, float]] = []
         self._font: tuple[str, int, float] | None = None
@@ -214,6 +225,35 @@ class Typesetter:
                 out.append(f"{encoder.name(subset)} {size} Tf")
                 self._font = (font, subset, size)
             out.append(f"({self._escape(chunk)}) Tj")
+
+    def row(
+        self, columns: Iterable[tuple[float, list[str]]], font: str, size: float,
+        leading: float, first: float,
+    ) -> None:  # fmt: skip
+        """A table row: each column's lines set down from the baseline ``first``, at its
+        ``x``; what ``text_at`` would write, with its per-line work hoisted (a packet's table
+        is most of what a large build sets)."""
+        out = self._text
+        if self._colour != BLACK:
+            out.append("0.000 0.000 0.000 rg")
+            self._colour = BLACK
+        encoder = self._encoders[font]
+        escape = self._escape
+        current = (font, 0, size)
+        for x, lines in columns:
+            baseline = first
+            for line in lines:
+                raw = encoder.simple(line) if line else None
+                if raw is None:  # empty, or a character for ReportLab's own path
+                    self.text_at(x, baseline, line, font, size)
+                elif self._font == current:
+                    out.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm\n({escape(raw)}) Tj")
+                else:
+                    out.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
+                    out.append(f"{encoder.name(0)} {size} Tf")
+                    out.append(f"({escape(raw)}) Tj")
+                    self._font = current
+                baseline -= leading
 
     def lines(
         self, lines: list[str] | tuple[str, ...], font: str, size: float, leading: float,

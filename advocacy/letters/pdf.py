@@ -29,7 +29,14 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    TTFontFace,
+    makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -128,8 +135,70 @@ class _SubsetCachingFace(TTFontFace):
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
+class _SubsetCachingFont(TTFont):
+    """A TrueType font whose subsets' PDF objects reuse what the last documents made.
+
+    Besides its program (``_SubsetCachingFace``), each subset a PDF embeds has a widths array
+    (one number a glyph, each formatted by ReportLab in Python) and a ToUnicode map (built as
+    text and deflated), the same for every document that uses the same subset. They are kept
+    already formatted and deflated, as bytes, which ReportLab writes as they are; the output
+    is byte for byte ReportLab's own. ``addObjects`` is ReportLab's (5.1) otherwise.
+    """
+
+    KEEP = 32  # subsets kept (a few kilobytes each)
+
+    def addObjects(self, doc: Any) -> None:  # noqa: N802 - ReportLab's name
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        parts = self.__dict__.setdefault("_parts", OrderedDict())
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            face = self.face
+            base_name = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
+            key = (base_name, tuple(subset))
+            with _PROGRAMS_LOCK:
+                found = parts.get(key)
+                if found is None:
+                    widths = pdfdoc.PDFArray([self.face.getCharWidth(c) for c in subset])
+                    cmap = makeToUnicodeCMap(base_name, subset)
+                    found = parts[key] = (
+                        widths.format(doc),
+                        cmap,
+                        pdfdoc.PDFZCompress.encode(cmap),
+                    )
+                    if len(parts) > self.KEEP:
+                        parts.popitem(last=False)
+                else:
+                    parts.move_to_end(key)
+            widths_bytes, cmap, deflated = found
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = widths_bytes  # bytes: written as they are
+            cmap_stream = pdfdoc.PDFStream()
+            if doc.compression:
+                cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray(
+                    [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
+                )
+                cmap_stream.content = deflated
+            else:
+                cmap_stream.content = cmap
+            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name)
+            pdf_font.FontDescriptor = self.face.addSubsetObjects(doc, base_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del self.state[doc]
+
+
 def _font(name: str, path: Path) -> TTFont:
     font = TTFont(name, str(path))
+    font.__class__ = _SubsetCachingFont  # widths and ToUnicode maps kept
     font.face.__class__ = _SubsetCachingFace  # the parsed face, with subsets kept
     return font
 
