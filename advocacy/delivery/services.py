@@ -118,6 +118,7 @@ def _senate_filter(state: Any, possible: bool, after: Any = None) -> Any:
     planner scanned the petition's every signature for each batch of each state."""
     sd, other = SignatureDistrict, aliased(SignatureDistrict)
     house = select(sd.signature_id).where(sd.chamber == Chamber.US_HOUSE.value, sd.state == state)
+    in_state: Any
     if after is None:
         in_state = Signature.id.in_(house)
     else:

@@ -147,7 +147,8 @@ class Typesetter:
     ``y`` is the top of the space left on the page; ``ensure(height)`` starts a new page when
     less than ``height`` is left (unless the page is still empty), so a block that must stay
     together asks for its height first. Text is buffered as operators and written when the
-    page ends, with the rules drawn after it, then ``footer(canvas, page_number)``.
+    page ends, with the rules drawn after it; ``footer(typesetter, page_number)`` adds the
+    page's last lines first (with ``text_at``: its text object is the page's).
     """
 
     def __init__(
@@ -155,7 +156,7 @@ class Typesetter:
         canvas: Canvas,
         *,
         margin: float,
-        footer: Callable[[Canvas, int], None],
+        footer: Callable[[Typesetter, int], None],
         fonts: tuple[str, ...],
         common: str = "",
     ):
@@ -193,16 +194,16 @@ class Typesetter:
             self.y = max(self.bottom, self.y - height)
 
     def new_page(self) -> None:
+        self._footer(self, self.page)
         self._flush()
-        self._footer(self.canvas, self.page)
         self.canvas.showPage()
         self.page += 1
         self.y = self.top
 
     def finish(self) -> None:
         """End the last page (the caller saves the canvas)."""
+        self._footer(self, self.page)
         self._flush()
-        self._footer(self.canvas, self.page)
         self.canvas.showPage()
 
     # --- drawing ----------------------------------------------------------------------------
