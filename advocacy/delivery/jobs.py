@@ -42,7 +42,7 @@ from advocacy.core.db import utcnow
 from advocacy.delivery import notices, packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
-from advocacy.legislators.models import Chamber
+from advocacy.legislators.models import Chamber, Legislator, LegislatorOffice
 from advocacy.petitions.models import Petition
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         # The workers start while the offices are counted (a couple of seconds each).
         with _workers_for(petition, folder) as workers_:
             offices = services.offices_for(petition)
+            _forget_directory()
             job.total = len(offices)
             db.session.commit()
             name = f"packets-{petition.id}-{job.id}.zip"
@@ -190,6 +191,15 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
     db.session.commit()
     notices.notify_requester(job)  # after the commit: a mail problem never fails the job
     return job
+
+
+def _forget_directory() -> None:
+    """The directory's rows read to count the offices (thousands of legislators and their
+    addresses) leave the session: they are done with, and each progress commit would expire
+    every one of them (about a second of a large build)."""
+    for row in list(db.session.identity_map.values()):
+        if isinstance(row, Legislator | LegislatorOffice):
+            db.session.expunge(row)
 
 
 def workers() -> int:

@@ -14,6 +14,7 @@ batches ordered by signature id, so memory stays flat however large an office is
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,8 +82,11 @@ class Member:
     comment: str
 
 
+_UNSAFE = re.compile(r"[^\w.]")  # \w: what str.isalnum() accepts, and "_"
+
+
 def _safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "_." else "_" for c in str(text)).strip("_")
+    return _UNSAFE.sub("_", str(text)).strip("_")
 
 
 # --- offices ----------------------------------------------------------------------------------
