@@ -158,13 +158,17 @@ def _cover_paragraphs(petition: Petition, office: Office, org: str) -> list[str]
             f"{_plural(office.letters, 'letter')} from the petition’s supporters "
             f"{'was' if office.letters == 1 else 'were'} also sent to your office."
         )
-    paragraphs.append(
-        "The petition’s text follows, then the signers who agreed to be named, with their "
-        "city, ZIP code, the date they signed and the comment they left. The same list comes "
-        "as a spreadsheet (CSV)."
-    )
-    paragraphs.append("Thank you for your attention to the concerns of those who signed.")
+    paragraphs += _COVER_END
     return paragraphs
+
+
+# The cover's last paragraphs, the same in every packet (wrapped once: ``cached``).
+_COVER_END = (
+    "The petition’s text follows, then the signers who agreed to be named, with their city, "
+    "ZIP code, the date they signed and the comment they left. The same list comes as a "
+    "spreadsheet (CSV).",
+    "Thank you for your attention to the concerns of those who signed.",
+)
 
 
 def _cover(page: Typesetter, petition: Petition, office: Office, today: date) -> None:
@@ -178,7 +182,7 @@ def _cover(page: Typesetter, petition: Petition, office: Office, today: date) ->
     after = LEADING * 0.6
     page.paragraph(_clean(office.recipient.salutation), FONT, BODY, LEADING, after=after)
     for text in _cover_paragraphs(petition, office, org):
-        page.paragraph(_clean(text), FONT, BODY, LEADING, after=after)
+        page.paragraph(_clean(text), FONT, BODY, LEADING, after=after, cached=text in _COVER_END)
     # "Sincerely," never stands alone at the foot of a page.
     page.ensure(LEADING * 4)
     page.paragraph("Sincerely,", FONT, BODY, LEADING, after=LEADING * 2)

@@ -117,22 +117,55 @@ class _SubsetCachingFace(TTFontFace):
         else:
             font_file.content = zlib.decompress(deflated)
         font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": self.ascent,
-                "CapHeight": self.capHeight,
-                "Descent": self.descent,
-                "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(self.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": self.italicAngle,
-                "StemV": self.stemV,
-                "FontFile2": font_file_ref,
-                "MissingWidth": self.defaultWidth,
-            }
+        descriptors = self.__dict__.setdefault("_descriptors", {})
+        with _PROGRAMS_LOCK:
+            parts = descriptors.get(fontname)
+            if parts is None:
+                descriptor = pdfdoc.PDFDictionary(
+                    {
+                        "Type": "/FontDescriptor",
+                        "Ascent": self.ascent,
+                        "CapHeight": self.capHeight,
+                        "Descent": self.descent,
+                        "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                        "FontBBox": pdfdoc.PDFArray(self.bbox),
+                        "FontName": pdfdoc.PDFName(fontname),
+                        "ItalicAngle": self.italicAngle,
+                        "StemV": self.stemV,
+                        "FontFile2": _hole("FontFile2"),
+                        "MissingWidth": self.defaultWidth,
+                    }
+                )
+                parts = descriptors[fontname] = _template(descriptor, doc)
+        formatted = _Formatted(parts, {"FontFile2": font_file_ref})
+        return doc.Reference(formatted, "fontDescriptor:" + fontname)
+
+
+def _hole(name: str) -> bytes:
+    """A stand-in for a reference in an object formatted once (bytes are written as is)."""
+    return b"\0" + name.encode() + b"\0"
+
+
+def _template(obj: Any, doc: Any) -> list[bytes | str]:
+    """``obj`` formatted, as bytes between the names of its holes (``_hole``)."""
+    parts = re.split(rb"\0(\w+)\0", obj.format(doc))
+    return [part if i % 2 == 0 else part.decode() for i, part in enumerate(parts)]
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF object formatted once (``_template``), its holes filled with this document's
+    references when it is written: ReportLab's bytes, without formatting them again."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, parts: list[bytes | str], refs: dict[str, Any]):
+        self.parts, self.refs = parts, refs
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(
+            part if isinstance(part, bytes) else self.refs[part].format(document)
+            for part in self.parts
         )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 class _SubsetCachingFont(TTFont):
@@ -158,29 +191,27 @@ class _SubsetCachingFont(TTFont):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             face = self.face
             base_name = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
-            key = (base_name, tuple(subset))
+            key = (internal_name, base_name, tuple(subset))
             with _PROGRAMS_LOCK:
                 found = parts.get(key)
                 if found is None:
                     widths = pdfdoc.PDFArray([self.face.getCharWidth(c) for c in subset])
                     cmap = makeToUnicodeCMap(base_name, subset)
-                    found = parts[key] = (
-                        widths.format(doc),
-                        cmap,
-                        pdfdoc.PDFZCompress.encode(cmap),
-                    )
+                    pdf_font = pdfdoc.PDFTrueTypeFont()
+                    pdf_font.Name = internal_name
+                    pdf_font.BaseFont = base_name
+                    pdf_font.FirstChar = 0
+                    pdf_font.LastChar = len(subset) - 1
+                    pdf_font.Widths = widths
+                    pdf_font.ToUnicode = _hole("ToUnicode")
+                    pdf_font.FontDescriptor = _hole("FontDescriptor")
+                    template = _template(pdf_font, doc)
+                    found = parts[key] = (template, cmap, pdfdoc.PDFZCompress.encode(cmap))
                     if len(parts) > self.KEEP:
                         parts.popitem(last=False)
                 else:
                     parts.move_to_end(key)
-            widths_bytes, cmap, deflated = found
-            pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
-            pdf_font.Name = internal_name
-            pdf_font.BaseFont = base_name
-            pdf_font.FirstChar = 0
-            pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = widths_bytes  # bytes: written as they are
+            template, cmap, deflated = found
             cmap_stream = pdfdoc.PDFStream()
             if doc.compression:
                 cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray(
@@ -189,8 +220,11 @@ class _SubsetCachingFont(TTFont):
                 cmap_stream.content = deflated
             else:
                 cmap_stream.content = cmap
-            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name)
-            pdf_font.FontDescriptor = self.face.addSubsetObjects(doc, base_name, subset)
+            refs = {
+                "ToUnicode": doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name),
+                "FontDescriptor": self.face.addSubsetObjects(doc, base_name, subset),
+            }
+            pdf_font = _Formatted(template, refs)
             doc.Reference(pdf_font, internal_name)
             doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
         del self.state[doc]
