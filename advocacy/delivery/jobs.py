@@ -263,15 +263,21 @@ def _write_all(
                 write_office(archive, petition, office, day, stamp)
                 yield office
         return
-    # A task is one office, or a state's two senators (they list the same signers: the
-    # worker reads them once). The largest are handed out first (an organisation target
-    # lists every named signer; left to the end, one worker would set it while the other
-    # waits); the archive still takes them in the offices' order, as each is ready.
+    # A task is one office, a state's two senators (they list the same signers: the worker
+    # reads them once), or a run of small offices (a state legislature's are thousands of
+    # packets of a few dozen rows: each task costs the job a submission and a result). The
+    # largest are handed out first (an organisation target lists every named signer; left
+    # to the end, one worker would set it while the other waits); the archive still takes
+    # them in the offices' order, as each is ready.
     groups: list[list[int]] = []
     for index, office in enumerate(offices):
         last = offices[groups[-1][0]] if groups else None
-        if (last is not None and office.chamber == Chamber.US_SENATE.value
-                and last.chamber == office.chamber and last.state == office.state):  # fmt: skip
+        if last is not None and (
+            (office.chamber == Chamber.US_SENATE.value and last.chamber == office.chamber
+             and last.state == office.state)
+            or (_small(office) and all(_small(offices[i]) for i in groups[-1])
+                and len(groups[-1]) < SMALL_GROUP)
+        ):  # fmt: skip
             groups[-1].append(index)
         else:
             groups.append([index])
@@ -290,6 +296,14 @@ def _write_all(
         pdf_path, csv_path = ready.pop(index)
         _add_files(archive, office, stamp, pdf_path, csv_path)
         yield office
+
+
+SMALL_GROUP = 16  # small offices set in one task
+SMALL = 100  # signers (constituents and "possibly") of a small office
+
+
+def _small(office: services.Office) -> bool:
+    return office.target_id is None and office.constituents + office.possible <= SMALL
 
 
 def _in_memory_database() -> bool:
