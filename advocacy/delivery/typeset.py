@@ -58,15 +58,14 @@ class Encoder:
             self._table = None
             return list(self.font.splitString(text, self.doc))
 
-    def simple(self, text: str) -> bytes | None:
-        """``text``'s codes when they are all in the first subset and already assigned (the
-        one chunk ``chunks`` would give), else None."""
-        table = self._table if self._table is not None else self._build()
-        try:
-            return text.translate(table).encode("latin-1")
-        except UnicodeEncodeError:
-            self._table = None
-            return None
+    def table(self) -> dict[int, int]:
+        """The ``str.translate`` table of the characters assigned so far: a text it encodes
+        in Latin-1 is the one chunk (subset 0) ``chunks`` would give."""
+        return self._table if self._table is not None else self._build()
+
+    def forget(self) -> None:
+        """A text needs ReportLab's path (a new character): the table is rebuilt after it."""
+        self._table = None
 
     def _build(self) -> dict[int, int]:
         # ReportLab's own map of the characters used so far (unicode → code; codes below 256
@@ -115,8 +114,10 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     space = _word_width(" ", font, size)
     current: list[str] = []
     used = 0.0
+    known = _WORD_WIDTHS[font]  # _word_width's, looked up here first (one call less a word)
     for word in text.split():
-        measure = _word_width(word, font, size)
+        em = known.get(word)
+        measure = _word_width(word, font, size) if em is None else em * size / 1000
         if measure > width:
             *whole, word = _split_word(word, font, size, width)
             if current:
@@ -244,7 +245,12 @@ class Typesetter:
         for x, lines in columns:
             baseline = first
             for line in lines:
-                raw = encoder.simple(line) if line else None
+                # The fast path of Encoder.chunks, inline: rows set hundreds of thousands of lines.
+                try:
+                    raw = line.translate(encoder.table()).encode("latin-1") if line else None
+                except UnicodeEncodeError:
+                    encoder.forget()
+                    raw = None
                 if raw is None:  # empty, or a character for ReportLab's own path
                     self.text_at(x, baseline, line, font, size)
                 elif self._font == current:
