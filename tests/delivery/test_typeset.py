@@ -151,3 +151,19 @@ def test_a_row_writes_what_its_lines_set_one_by_one_write():
                 by_line.text_at(left, 650 - i * 10.5, line, FONT, 8.5)
     assert "\n".join(by_row._text) == "\n".join(by_line._text)  # as the page's stream
     assert any("Tf" in op for op in by_row._text[3:])  # a later subset was switched to
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ada Lovelace", " Ada", "Ada ", "Ada  Lovelace", "Ada\tLovelace", "Ada\u00a0Lovelace",
+     "Ada\u2028Lovelace", "Ada\x00\x07Love\x1flace", "Nguyễn Văn", "", "  ", "x" * 400],
+)  # fmt: skip
+def test_table_cells_are_cleaned_whatever_path_they_take(text):
+    """A clean cell skips the clean-up (checked in C); any other loses its control characters
+    and runs of white space, as every cell did before."""
+    from advocacy.delivery import packets
+
+    lines = packets._fit(text, 110.0, 3)
+    assert lines == packets._fit(" ".join(packets._CONTROL.sub("", text).split()), 110.0, 3)
+    for line in lines:
+        assert line.isprintable() and "  " not in line and line == line.strip()
