@@ -89,7 +89,8 @@ class _SubsetCachingFace(TTFontFace):
     packet build writes thousands of PDFs whose subsets are the same characters in the same
     order (the platform's own text, ASCII names), so the program is made once and the next
     documents embed the same bytes. ``addSubsetObjects`` is ReportLab's own (5.1), with the
-    stream given already deflated, which ``PDFStream`` leaves as it is when "Filter" is set.
+    stream given already deflated, which ``PDFStream`` leaves as it is when "Filter" is set,
+    and the descriptor formatted once per subset name.
     """
 
     KEEP = 32  # subsets kept (tens of kilobytes each)
@@ -171,11 +172,12 @@ class _Formatted(pdfdoc.PDFObject):
 class _SubsetCachingFont(TTFont):
     """A TrueType font whose subsets' PDF objects reuse what the last documents made.
 
-    Besides its program (``_SubsetCachingFace``), each subset a PDF embeds has a widths array
-    (one number a glyph, each formatted by ReportLab in Python) and a ToUnicode map (built as
-    text and deflated), the same for every document that uses the same subset. They are kept
-    already formatted and deflated, as bytes, which ReportLab writes as they are; the output
-    is byte for byte ReportLab's own. ``addObjects`` is ReportLab's (5.1) otherwise.
+    Besides its program and descriptor (``_SubsetCachingFace``), each subset a PDF embeds has
+    a font dictionary with a widths array (one number a glyph, each formatted by ReportLab in
+    Python) and a ToUnicode map (built as text and deflated), the same for every document that
+    uses the same subset. They are kept formatted (``_Formatted``) and deflated, as bytes,
+    which ReportLab writes as they are; the output is byte for byte ReportLab's own.
+    ``addObjects`` is ReportLab's (5.1) otherwise.
     """
 
     KEEP = 32  # subsets kept (a few kilobytes each)
