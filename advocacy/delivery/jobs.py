@@ -42,7 +42,7 @@ from advocacy.core.db import utcnow
 from advocacy.delivery import notices, packets, retention, services
 from advocacy.delivery.models import JobStatus, PacketJob
 from advocacy.extensions import db
-from advocacy.legislators.models import Chamber
+from advocacy.legislators.models import Chamber, Legislator, LegislatorOffice
 from advocacy.petitions.models import Petition
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
         # The workers start while the offices are counted (a couple of seconds each).
         with _workers_for(petition, folder) as workers_:
             offices = services.offices_for(petition)
+            _forget_directory()
             job.total = len(offices)
             db.session.commit()
             name = f"packets-{petition.id}-{job.id}.zip"
@@ -190,6 +191,15 @@ def build_archive(job_id: int, today: date | None = None) -> PacketJob:
     db.session.commit()
     notices.notify_requester(job)  # after the commit: a mail problem never fails the job
     return job
+
+
+def _forget_directory() -> None:
+    """The directory's rows read to count the offices (thousands of legislators and their
+    addresses) leave the session: they are done with, and each progress commit would expire
+    every one of them (about a second of a large build)."""
+    for row in list(db.session.identity_map.values()):
+        if isinstance(row, Legislator | LegislatorOffice):
+            db.session.expunge(row)
 
 
 def workers() -> int:
@@ -253,15 +263,21 @@ def _write_all(
                 write_office(archive, petition, office, day, stamp)
                 yield office
         return
-    # A task is one office, or a state's two senators (they list the same signers: the
-    # worker reads them once). The largest are handed out first (an organisation target
-    # lists every named signer; left to the end, one worker would set it while the other
-    # waits); the archive still takes them in the offices' order, as each is ready.
+    # A task is one office, a state's two senators (they list the same signers: the worker
+    # reads them once), or a run of small offices (a state legislature's are thousands of
+    # packets of a few dozen rows: each task costs the job a submission and a result). The
+    # largest are handed out first (an organisation target lists every named signer; left
+    # to the end, one worker would set it while the other waits); the archive still takes
+    # them in the offices' order, as each is ready.
     groups: list[list[int]] = []
     for index, office in enumerate(offices):
         last = offices[groups[-1][0]] if groups else None
-        if (last is not None and office.chamber == Chamber.US_SENATE.value
-                and last.chamber == office.chamber and last.state == office.state):  # fmt: skip
+        if last is not None and (
+            (office.chamber == Chamber.US_SENATE.value and last.chamber == office.chamber
+             and last.state == office.state)
+            or (_small(office) and all(_small(offices[i]) for i in groups[-1])
+                and len(groups[-1]) < SMALL_GROUP)
+        ):  # fmt: skip
             groups[-1].append(index)
         else:
             groups.append([index])
@@ -280,6 +296,14 @@ def _write_all(
         pdf_path, csv_path = ready.pop(index)
         _add_files(archive, office, stamp, pdf_path, csv_path)
         yield office
+
+
+SMALL_GROUP = 16  # small offices set in one task
+SMALL = 100  # signers (constituents and "possibly") of a small office
+
+
+def _small(office: services.Office) -> bool:
+    return office.target_id is None and office.constituents + office.possible <= SMALL
 
 
 def _in_memory_database() -> bool:

@@ -158,13 +158,17 @@ def _cover_paragraphs(petition: Petition, office: Office, org: str) -> list[str]
             f"{_plural(office.letters, 'letter')} from the petition’s supporters "
             f"{'was' if office.letters == 1 else 'were'} also sent to your office."
         )
-    paragraphs.append(
-        "The petition’s text follows, then the signers who agreed to be named, with their "
-        "city, ZIP code, the date they signed and the comment they left. The same list comes "
-        "as a spreadsheet (CSV)."
-    )
-    paragraphs.append("Thank you for your attention to the concerns of those who signed.")
+    paragraphs += _COVER_END
     return paragraphs
+
+
+# The cover's last paragraphs, the same in every packet (wrapped once: ``cached``).
+_COVER_END = (
+    "The petition’s text follows, then the signers who agreed to be named, with their city, "
+    "ZIP code, the date they signed and the comment they left. The same list comes as a "
+    "spreadsheet (CSV).",
+    "Thank you for your attention to the concerns of those who signed.",
+)
 
 
 def _cover(page: Typesetter, petition: Petition, office: Office, today: date) -> None:
@@ -178,7 +182,7 @@ def _cover(page: Typesetter, petition: Petition, office: Office, today: date) ->
     after = LEADING * 0.6
     page.paragraph(_clean(office.recipient.salutation), FONT, BODY, LEADING, after=after)
     for text in _cover_paragraphs(petition, office, org):
-        page.paragraph(_clean(text), FONT, BODY, LEADING, after=after)
+        page.paragraph(_clean(text), FONT, BODY, LEADING, after=after, cached=text in _COVER_END)
     # "Sincerely," never stands alone at the foot of a page.
     page.ensure(LEADING * 4)
     page.paragraph("Sincerely,", FONT, BODY, LEADING, after=LEADING * 2)
@@ -218,7 +222,10 @@ def _heading(page: Typesetter, text: str, follow: float) -> None:
 
 
 def _fit(text: str, width: float, most: int) -> list[str]:
-    text = " ".join(_CONTROL.sub("", text).split())
+    # Most texts are clean already (checked in C); others lose control characters and runs
+    # of white space.
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(_CONTROL.sub("", text).split())
     if not text:
         return [""]
     # No glyph of DejaVu Serif is wider than 1 em: short texts need no measuring, and one
@@ -252,7 +259,8 @@ def _cells(member: Member) -> list[list[str]]:
 
 
 def _row_height(cells: list[list[str]]) -> float:
-    return max(len(c) for c in cells) * TABLE_LEADING + 2 * CELL_PAD - 2
+    # The ZIP and the date are one line each.
+    return max(len(cells[0]), len(cells[1]), len(cells[4])) * TABLE_LEADING + 2 * CELL_PAD - 2
 
 
 def _column_heads(page: Typesetter) -> None:
@@ -267,6 +275,7 @@ def _table(page: Typesetter, batches: Iterable[list[Member]]) -> bool:
     """The rows, with the column heads at the top of the table on each page; False when
     there was no row."""
     started = False
+    lefts = [page.left + left for left in _LEFTS]
     for batch in batches:
         for member in batch:
             cells = _cells(member)
@@ -277,11 +286,8 @@ def _table(page: Typesetter, batches: Iterable[list[Member]]) -> bool:
                 _column_heads(page)
                 started = True
             top = page.y
-            for lines, left in zip(cells, _LEFTS, strict=True):
-                baseline = top - CELL_PAD - TABLE_SIZE
-                for line in lines:
-                    page.text_at(page.left + left, baseline, line, FONT, TABLE_SIZE)
-                    baseline -= TABLE_LEADING
+            page.row(zip(lefts, cells, strict=True), FONT, TABLE_SIZE, TABLE_LEADING,
+                     first=top - CELL_PAD - TABLE_SIZE)  # fmt: skip
             page.y = top - height
             page.rule(page.left, page.y, page.right, page.y, RULE)
     return started
@@ -350,11 +356,12 @@ def write_pdf(
     room = WIDTH - stringWidth("Page 9999", FONT, FOOTER) - 12
     footer = _footer_text(f"{_clean(petition.title)} · packet for {name}", room)
 
-    def on_page(canvas: Canvas, number: int) -> None:
-        canvas.setFont(FONT, FOOTER)
-        canvas.setFillColorRGB(*GREY)
-        canvas.drawString(MARGIN, MARGIN / 2, footer)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN / 2, f"Page {number}")
+    def on_page(page: Typesetter, number: int) -> None:
+        # Set with the page's text (the canvas's drawString costs a text object a call).
+        page.text_at(MARGIN, MARGIN / 2, footer, FONT, FOOTER, GREY)
+        label = f"Page {number}"
+        right = PAGE_WIDTH - MARGIN - stringWidth(label, FONT, FOOTER)
+        page.text_at(right, MARGIN / 2, label, FONT, FOOTER, GREY)
 
     canvas = Canvas(out, pagesize=LETTER, pageCompression=1)
     canvas.setTitle(f"{_clean(petition.title)}: packet for {name}")

@@ -14,6 +14,7 @@ batches ordered by signature id, so memory stays flat however large an office is
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, distinct, exists, func, select
+from sqlalchemy import Select, any_, bindparam, distinct, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from advocacy.extensions import db
@@ -81,8 +82,11 @@ class Member:
     comment: str
 
 
+_UNSAFE = re.compile(r"[^\w.]")  # \w: what str.isalnum() accepts, and "_"
+
+
 def _safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "_." else "_" for c in str(text)).strip("_")
+    return _UNSAFE.sub("_", str(text)).strip("_")
 
 
 # --- offices ----------------------------------------------------------------------------------
@@ -110,13 +114,20 @@ def district_counts(petition_id: int) -> dict[tuple[str, str, str], tuple[int, i
     return counts
 
 
-def _senate_filter(state: Any, possible: bool) -> Any:
+def _senate_filter(state: Any, possible: bool, after: Any = None) -> Any:
     """Signers of a state for its senators: a House district in the state; "possibly" when
-    their split ZIP also has House candidates in another state."""
+    their split ZIP also has House candidates in another state. With ``after`` (PostgreSQL;
+    a keyset batch), only signatures above it, and the state's House rows are read first from
+    their index into an array whose ids are looked up by primary key: as a plain ``IN``, the
+    planner scanned the petition's every signature for each batch of each state."""
     sd, other = SignatureDistrict, aliased(SignatureDistrict)
-    in_state = Signature.id.in_(
-        select(sd.signature_id).where(sd.chamber == Chamber.US_HOUSE.value, sd.state == state)
-    )
+    house = select(sd.signature_id).where(sd.chamber == Chamber.US_HOUSE.value, sd.state == state)
+    in_state: Any
+    if after is None:
+        in_state = Signature.id.in_(house)
+    else:
+        ids = house.where(sd.signature_id > after).scalar_subquery()
+        in_state = Signature.id == any_(func.array(ids))
     elsewhere = exists().where(
         other.signature_id == Signature.id,
         other.chamber == Chamber.US_HOUSE.value,
@@ -327,11 +338,11 @@ _MEMBER_COLUMNS = (
 )
 
 
-def _member_queries() -> dict[str, Any]:
-    """The members' statements, built once: a build runs them thousands of times, and
-    building and hashing a statement cost more than PostgreSQL takes to answer it. Every
-    value is a bound parameter (``petition``, ``after``, ``batch``; the office's ``chamber``,
-    ``state``, ``district``, ``statuses``)."""
+def _member_queries(dialect: str) -> dict[str, Any]:
+    """The members' statements, built once (per database kind): a build runs them thousands
+    of times, and building and hashing a statement cost more than PostgreSQL takes to answer
+    it. Every value is a bound parameter (``petition``, ``after``, ``batch``; the office's
+    ``chamber``, ``state``, ``district``, ``statuses``)."""
     sd = SignatureDistrict
     base = select(*_MEMBER_COLUMNS).where(
         Signature.petition_id == bindparam("petition"),
@@ -354,13 +365,14 @@ def _member_queries() -> dict[str, Any]:
     )
     queries: dict[str, Any] = {"district": district}
     for flag in (False, True):
-        senate = base.where(_senate_filter(bindparam("state"), flag), Signature.id > after)
+        keyset = after if dialect == "postgresql" else None
+        senate = base.where(_senate_filter(bindparam("state"), flag, keyset), Signature.id > after)
         queries[f"senate:{flag}"] = senate.order_by(Signature.id).limit(page)
     queries["target"] = base.where(Signature.id > after).order_by(Signature.id).limit(page)
     return queries
 
 
-_QUERIES: dict[str, Any] = {}  # name → statement (Select)
+_QUERIES: dict[tuple[str, str], Any] = {}  # (database kind, name) → statement (Select)
 
 
 # A state's two senators list the same signers, and theirs is the costliest statement (every
@@ -413,24 +425,25 @@ def members(
 def _read_members(
     petition_id: int, office: Office, possible: bool, batch: int
 ) -> Iterator[list[Member]]:
-    if not _QUERIES:
-        _QUERIES.update(_member_queries())
+    # Core execution: the ORM adds nothing to plain column rows.
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if (dialect, "target") not in _QUERIES:
+        _QUERIES.update(((dialect, k), q) for k, q in _member_queries(dialect).items())
     params: dict[str, Any] = {"petition": petition_id, "batch": batch, "after": 0}
     if office.target_id is not None:
-        query = _QUERIES["target"]
+        query = _QUERIES[dialect, "target"]
     elif office.chamber == Chamber.US_SENATE.value:
-        query = _QUERIES[f"senate:{possible}"]
+        query = _QUERIES[dialect, f"senate:{possible}"]
         params["state"] = office.state or ""
     else:
-        query = _QUERIES["district"]
+        query = _QUERIES[dialect, "district"]
         params.update(
             chamber=office.chamber,
             state=office.state,
             district=office.district or "",
             statuses=[CANDIDATE] if possible else list(SETTLED),
         )
-    # Core execution: the ORM adds nothing to plain column rows.
-    connection = db.session.connection()
     while True:
         rows = connection.execute(query, params).all()
         if not rows:

@@ -16,10 +16,11 @@ characters a document has already used, through ``str.translate``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -56,6 +57,15 @@ class Encoder:
             # assigns it a code, and the table is rebuilt on the next call.
             self._table = None
             return list(self.font.splitString(text, self.doc))
+
+    def table(self) -> dict[int, int]:
+        """The ``str.translate`` table of the characters assigned so far: a text it encodes
+        in Latin-1 is the one chunk (subset 0) ``chunks`` would give."""
+        return self._table if self._table is not None else self._build()
+
+    def forget(self) -> None:
+        """A text needs ReportLab's path (a new character): the table is rebuilt after it."""
+        self._table = None
 
     def _build(self) -> dict[int, int]:
         # ReportLab's own map of the characters used so far (unicode → code; codes below 256
@@ -104,8 +114,10 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     space = _word_width(" ", font, size)
     current: list[str] = []
     used = 0.0
+    known = _WORD_WIDTHS[font]  # _word_width's, looked up here first (one call less a word)
     for word in text.split():
-        measure = _word_width(word, font, size)
+        em = known.get(word)
+        measure = _word_width(word, font, size) if em is None else em * size / 1000
         if measure > width:
             *whole, word = _split_word(word, font, size, width)
             if current:
@@ -136,7 +148,8 @@ class Typesetter:
     ``y`` is the top of the space left on the page; ``ensure(height)`` starts a new page when
     less than ``height`` is left (unless the page is still empty), so a block that must stay
     together asks for its height first. Text is buffered as operators and written when the
-    page ends, with the rules drawn after it, then ``footer(canvas, page_number)``.
+    page ends, with the rules drawn after it; ``footer(typesetter, page_number)`` adds the
+    page's last lines first (with ``text_at``: its text object is the page's).
     """
 
     def __init__(
@@ -144,7 +157,7 @@ class Typesetter:
         canvas: Canvas,
         *,
         margin: float,
-        footer: Callable[[Canvas, int], None],
+        footer: Callable[[Typesetter, int], None],
         fonts: tuple[str, ...],
         common: str = "",
     ):
@@ -157,7 +170,7 @@ class Typesetter:
         self._footer = footer
         doc = canvas._doc
         self._encoders = {name: Encoder(name, doc, common) for name in fonts}
-        self._escape = canvas._escape
+        self._escape = escapePDF  # what canvas._escape calls, without the method
         self._text: list[str] = []
         self._rules: list[tuple[Colour, float, float, float, float]] = []
         self._font: tuple[str, int, float] | None = None
@@ -182,16 +195,16 @@ class Typesetter:
             self.y = max(self.bottom, self.y - height)
 
     def new_page(self) -> None:
+        self._footer(self, self.page)
         self._flush()
-        self._footer(self.canvas, self.page)
         self.canvas.showPage()
         self.page += 1
         self.y = self.top
 
     def finish(self) -> None:
         """End the last page (the caller saves the canvas)."""
+        self._footer(self, self.page)
         self._flush()
-        self._footer(self.canvas, self.page)
         self.canvas.showPage()
 
     # --- drawing ----------------------------------------------------------------------------
@@ -214,6 +227,40 @@ class Typesetter:
                 out.append(f"{encoder.name(subset)} {size} Tf")
                 self._font = (font, subset, size)
             out.append(f"({self._escape(chunk)}) Tj")
+
+    def row(
+        self, columns: Iterable[tuple[float, list[str]]], font: str, size: float,
+        leading: float, first: float,
+    ) -> None:  # fmt: skip
+        """A table row: each column's lines set down from the baseline ``first``, at its
+        ``x``; what ``text_at`` would write, with its per-line work hoisted (a packet's table
+        is most of what a large build sets)."""
+        out = self._text
+        if self._colour != BLACK:
+            out.append("0.000 0.000 0.000 rg")
+            self._colour = BLACK
+        encoder = self._encoders[font]
+        escape = self._escape
+        current = (font, 0, size)
+        for x, lines in columns:
+            baseline = first
+            for line in lines:
+                # The fast path of Encoder.chunks, inline: rows set hundreds of thousands of lines.
+                try:
+                    raw = line.translate(encoder.table()).encode("latin-1") if line else None
+                except UnicodeEncodeError:
+                    encoder.forget()
+                    raw = None
+                if raw is None:  # empty, or a character for ReportLab's own path
+                    self.text_at(x, baseline, line, font, size)
+                elif self._font == current:
+                    out.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm\n({escape(raw)}) Tj")
+                else:
+                    out.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
+                    out.append(f"{encoder.name(0)} {size} Tf")
+                    out.append(f"({escape(raw)}) Tj")
+                    self._font = current
+                baseline -= leading
 
     def lines(
         self, lines: list[str] | tuple[str, ...], font: str, size: float, leading: float,

@@ -29,7 +29,14 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    TTFontFace,
+    makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -82,7 +89,8 @@ class _SubsetCachingFace(TTFontFace):
     packet build writes thousands of PDFs whose subsets are the same characters in the same
     order (the platform's own text, ASCII names), so the program is made once and the next
     documents embed the same bytes. ``addSubsetObjects`` is ReportLab's own (5.1), with the
-    stream given already deflated, which ``PDFStream`` leaves as it is when "Filter" is set.
+    stream given already deflated, which ``PDFStream`` leaves as it is when "Filter" is set,
+    and the descriptor formatted once per subset name.
     """
 
     KEEP = 32  # subsets kept (tens of kilobytes each)
@@ -110,26 +118,123 @@ class _SubsetCachingFace(TTFontFace):
         else:
             font_file.content = zlib.decompress(deflated)
         font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary(
-            {
-                "Type": "/FontDescriptor",
-                "Ascent": self.ascent,
-                "CapHeight": self.capHeight,
-                "Descent": self.descent,
-                "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(self.bbox),
-                "FontName": pdfdoc.PDFName(fontname),
-                "ItalicAngle": self.italicAngle,
-                "StemV": self.stemV,
-                "FontFile2": font_file_ref,
-                "MissingWidth": self.defaultWidth,
-            }
+        descriptors = self.__dict__.setdefault("_descriptors", {})
+        with _PROGRAMS_LOCK:
+            parts = descriptors.get(fontname)
+            if parts is None:
+                descriptor = pdfdoc.PDFDictionary(
+                    {
+                        "Type": "/FontDescriptor",
+                        "Ascent": self.ascent,
+                        "CapHeight": self.capHeight,
+                        "Descent": self.descent,
+                        "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                        "FontBBox": pdfdoc.PDFArray(self.bbox),
+                        "FontName": pdfdoc.PDFName(fontname),
+                        "ItalicAngle": self.italicAngle,
+                        "StemV": self.stemV,
+                        "FontFile2": _hole("FontFile2"),
+                        "MissingWidth": self.defaultWidth,
+                    }
+                )
+                parts = descriptors[fontname] = _template(descriptor, doc)
+        formatted = _Formatted(parts, {"FontFile2": font_file_ref})
+        return doc.Reference(formatted, "fontDescriptor:" + fontname)
+
+
+def _hole(name: str) -> bytes:
+    """A stand-in for a reference in an object formatted once (bytes are written as is)."""
+    return b"\0" + name.encode() + b"\0"
+
+
+def _template(obj: Any, doc: Any) -> list[bytes | str]:
+    """``obj`` formatted, as bytes between the names of its holes (``_hole``)."""
+    parts = re.split(rb"\0(\w+)\0", obj.format(doc))
+    return [part if i % 2 == 0 else part.decode() for i, part in enumerate(parts)]
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF object formatted once (``_template``), its holes filled with this document's
+    references when it is written: ReportLab's bytes, without formatting them again."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, parts: list[bytes | str], refs: dict[str, Any]):
+        self.parts, self.refs = parts, refs
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(
+            part if isinstance(part, bytes) else self.refs[part].format(document)
+            for part in self.parts
         )
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+class _SubsetCachingFont(TTFont):
+    """A TrueType font whose subsets' PDF objects reuse what the last documents made.
+
+    Besides its program and descriptor (``_SubsetCachingFace``), each subset a PDF embeds has
+    a font dictionary with a widths array (one number a glyph, each formatted by ReportLab in
+    Python) and a ToUnicode map (built as text and deflated), the same for every document that
+    uses the same subset. They are kept formatted (``_Formatted``) and deflated, as bytes,
+    which ReportLab writes as they are; the output is byte for byte ReportLab's own.
+    ``addObjects`` is ReportLab's (5.1) otherwise.
+    """
+
+    KEEP = 32  # subsets kept (a few kilobytes each)
+
+    def addObjects(self, doc: Any) -> None:  # noqa: N802 - ReportLab's name
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        parts = self.__dict__.setdefault("_parts", OrderedDict())
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            face = self.face
+            base_name = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
+            key = (internal_name, base_name, tuple(subset))
+            with _PROGRAMS_LOCK:
+                found = parts.get(key)
+                if found is None:
+                    widths = pdfdoc.PDFArray([self.face.getCharWidth(c) for c in subset])
+                    cmap = makeToUnicodeCMap(base_name, subset)
+                    pdf_font = pdfdoc.PDFTrueTypeFont()
+                    pdf_font.Name = internal_name
+                    pdf_font.BaseFont = base_name
+                    pdf_font.FirstChar = 0
+                    pdf_font.LastChar = len(subset) - 1
+                    pdf_font.Widths = widths
+                    pdf_font.ToUnicode = _hole("ToUnicode")
+                    pdf_font.FontDescriptor = _hole("FontDescriptor")
+                    template = _template(pdf_font, doc)
+                    found = parts[key] = (template, cmap, pdfdoc.PDFZCompress.encode(cmap))
+                    if len(parts) > self.KEEP:
+                        parts.popitem(last=False)
+                else:
+                    parts.move_to_end(key)
+            template, cmap, deflated = found
+            cmap_stream = pdfdoc.PDFStream()
+            if doc.compression:
+                cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray(
+                    [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
+                )
+                cmap_stream.content = deflated
+            else:
+                cmap_stream.content = cmap
+            refs = {
+                "ToUnicode": doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name),
+                "FontDescriptor": self.face.addSubsetObjects(doc, base_name, subset),
+            }
+            pdf_font = _Formatted(template, refs)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del self.state[doc]
 
 
 def _font(name: str, path: Path) -> TTFont:
     font = TTFont(name, str(path))
+    font.__class__ = _SubsetCachingFont  # widths and ToUnicode maps kept
     font.face.__class__ = _SubsetCachingFace  # the parsed face, with subsets kept
     return font
 

@@ -76,6 +76,28 @@ def test_a_zip_across_state_lines_is_possibly_a_constituent_of_both_senators(mak
     assert _names(petition, senators["ID"], possible=True) == ["Border Town"]
 
 
+def test_senators_lists_read_in_small_batches_are_the_whole_lists(make, directory):
+    """Keyset batches of a senator's list (on PostgreSQL, each batch reads the state's House
+    rows above the last id) give every signer once, in order, settled and "possibly" apart."""
+    petition = make.petition()
+    for i, zip_code in enumerate(["13202", "10001", "99033", "12203", "13202", "99033"]):
+        signed(make, petition, zip_code, first_name="Signer", last_name=str(i))
+    signed(make, petition, "13202", first_name="Hidden", last_name="NY", public=False)
+    other = make.petition()
+    signed(make, other, "13202", first_name="Other", last_name="Petition")
+    senators = {o.state: o for o in services.offices_for(petition) if o.chamber == "us_senate"}
+    for state, possible, expected in [
+        ("NY", False, ["Signer 0", "Signer 1", "Signer 3", "Signer 4"]),
+        ("NY", True, []),
+        ("WA", False, []),
+        ("WA", True, ["Signer 2", "Signer 5"]),
+        ("ID", True, ["Signer 2", "Signer 5"]),
+    ]:
+        batches = list(services.members(petition.id, senators[state], possible=possible, batch=1))
+        assert [m.name for b in batches for m in b] == expected, (state, possible)
+        assert all(len(b) == 1 for b in batches)
+
+
 def test_letters_counted_per_office_and_targets_get_packets(make, directory):
     petition = make.petition()
     signed(make, petition, "13202")

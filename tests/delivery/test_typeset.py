@@ -93,3 +93,77 @@ def test_each_font_subset_is_made_once_for_documents_that_use_the_same_character
     assert read(second).text == read(first).text
     third = _pdf(["A different character: ŷ"])
     assert len(calls) > made and "ŷ" in read(third).text
+
+
+@pytest.mark.parametrize("compression", [1, 0])
+def test_kept_font_objects_write_the_same_bytes_as_reportlab(monkeypatch, compression):
+    """The subsets' programs, widths and ToUnicode maps kept between documents
+    (``letters.pdf``) make exactly the file ReportLab's own TrueType font makes."""
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no dates or random file id
+    plain = ("PlainSerif", "PlainSerif-Bold")
+    for name, file in zip(plain, ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf"), strict=True):
+        # Beside (not through) registerFont, which would hand back the registered face.
+        font = TTFont(name, str(letter_pdf.FONT_DIR / file))
+        assert type(font) is TTFont and type(font.face) is TTFontFace
+        monkeypatch.setitem(pdfmetrics._fonts, name, font)
+
+    def document(fonts: tuple[str, str]) -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pageCompression=compression)
+        page = typeset.Typesetter(canvas, margin=72, footer=lambda c, n: None, fonts=fonts)
+        for i in range(80):
+            page.paragraph(f"Signer {i} Nguyễn — “ok” 日本 Ωmega", fonts[i % 2], 11, 15)
+        page.finish()
+        canvas.save()
+        return buffer.getvalue()
+
+    expected = document(plain)
+    assert document((FONT, BOLD)) == expected
+    assert document((FONT, BOLD)) == expected  # from the kept objects this time
+
+
+def test_a_row_writes_what_its_lines_set_one_by_one_write():
+    """``Typesetter.row`` (the table's fast path) against ``text_at`` line by line: the same
+    operators, through first-seen characters, later subsets, empty lines and a colour."""
+    cells = [
+        ["Ada Lovelace", "Nguyễn Văn (A)"],
+        [""],
+        ["日本", "Ωmega\\back"],
+        ["plain", "again", "three"],
+    ]
+    lefts = [72.0, 180.5, 260.25, 330.0]
+
+    def setter() -> typeset.Typesetter:
+        page = typeset.Typesetter(_canvas(), margin=72, footer=lambda c, n: None,
+                                  fonts=(FONT, BOLD))  # fmt: skip
+        page.text_at(72, 700, "grey first", BOLD, 9, colour=(0.5, 0.5, 0.5))
+        return page
+
+    by_row, by_line = setter(), setter()
+    for _ in range(2):  # the second time, every character is known
+        by_row.row(zip(lefts, cells, strict=True), FONT, 8.5, 10.5, first=650)
+        for left, lines in zip(lefts, cells, strict=True):
+            for i, line in enumerate(lines):
+                by_line.text_at(left, 650 - i * 10.5, line, FONT, 8.5)
+    assert "\n".join(by_row._text) == "\n".join(by_line._text)  # as the page's stream
+    assert any("Tf" in op for op in by_row._text[3:])  # a later subset was switched to
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ada Lovelace", " Ada", "Ada ", "Ada  Lovelace", "Ada\tLovelace", "Ada\u00a0Lovelace",
+     "Ada\u2028Lovelace", "Ada\x00\x07Love\x1flace", "Nguyễn Văn", "", "  ", "x" * 400],
+)  # fmt: skip
+def test_table_cells_are_cleaned_whatever_path_they_take(text):
+    """A clean cell skips the clean-up (checked in C); any other loses its control characters
+    and runs of white space, as every cell did before."""
+    from advocacy.delivery import packets
+
+    lines = packets._fit(text, 110.0, 3)
+    assert lines == packets._fit(" ".join(packets._CONTROL.sub("", text).split()), 110.0, 3)
+    for line in lines:
+        assert line.isprintable() and "  " not in line and line == line.strip()
