@@ -95,6 +95,23 @@ def withdraw(user: User, organization_id: int) -> bool:
     return rowcount(result) == 1
 
 
+def leave(user: User, organization_id: int) -> bool:
+    """End the person's membership (an approved application becomes withdrawn, so they may
+    apply again later); False when they were not a member. The organisation's members list
+    and CSV no longer show them."""
+    result = db.session.execute(
+        update(MemberApplication)
+        .where(
+            MemberApplication.user_id == user.id,
+            MemberApplication.organization_id == organization_id,
+            MemberApplication.status == ApplicationStatus.APPROVED,
+        )
+        .values(status=ApplicationStatus.WITHDRAWN, updated_at=utcnow())
+    )
+    db.session.commit()
+    return rowcount(result) == 1
+
+
 def decide(
     application: MemberApplication,
     organizer: User,

@@ -90,3 +90,14 @@ def withdraw(slug: str):
     else:
         flash("You have no pending application to withdraw.", "info")
     return redirect(url_for("membership.apply", slug=org.slug))
+
+
+@bp.post("/o/<slug>/leave")
+@login_required
+def leave(slug: str):
+    org = _org_or_404(slug)
+    if services.leave(current_user._get_current_object(), org.id):
+        flash(f"You are no longer a member of {org.name}.", "info")
+    else:
+        flash(f"You are not a member of {org.name}.", "info")
+    return redirect(url_for("membership.apply", slug=org.slug))

@@ -270,3 +270,21 @@ def test_the_decision_email_shows_the_note_as_text(org, organizer, member, answe
     (sent,) = mailbox.messages(to=member.email, kind="member_decision")
     assert "<script>" not in sent.html_body and "&lt;script&gt;" in sent.html_body
     assert '<script>alert("x")</script>' in sent.text_body
+
+
+def test_a_member_leaves_and_may_apply_again(app, org, organizer, member, answers):
+    services.apply(member, org, answers)
+    application = services.application_of(member, org.id)
+    services.decide(application, organizer, approve=True)
+    as_member = _login(app, member)
+    assert "Leave Unmatched Graduates" in as_member.get(f"/o/{org.slug}/apply").text
+
+    left = as_member.post(f"/o/{org.slug}/leave")
+    assert left.status_code == 302
+    page = as_member.get(left.location).text
+    assert "You are no longer a member of Unmatched Graduates" in page
+    assert "Send my application" in page  # the form is back: they may apply again
+    assert services.application_of(member, org.id).status is ApplicationStatus.WITHDRAWN
+    assert "Member</span>" not in as_member.get("/account").text
+    again = as_member.post(f"/o/{org.slug}/leave")
+    assert "You are not a member" in as_member.get(again.location).text
