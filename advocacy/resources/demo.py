@@ -127,6 +127,23 @@ def _entries() -> list[EntryData]:
         ),
         EntryData(
             state="NY",
+            kind=Kind.PATHWAY,
+            status=PathwayStatus.PENDING,
+            title="Internationally trained physician licensure pathway program (bill)",
+            reference="Assembly Bill A7319-A (2025-2026 session)",
+            body=(
+                "Introduced in the Assembly on March 25, 2025 and referred to the Committee on "
+                "Higher Education: it would establish a licensure pathway program letting "
+                "qualified foreign-trained physicians practise under supervision in designated "
+                "shortage areas, ultimately leading to full licensure."
+            ),
+            source_url="https://assembly.state.ny.us/leg/?Text=Y&bn=A7319&term=2025",
+            source_title="New York State Assembly: A7319 (2025)",
+            reviewed_by=REVIEWER,
+            reviewed_on=REVIEWED,
+        ),
+        EntryData(
+            state="NY",
             kind=Kind.BOARD,
             title="New York State Board for Medicine",
             name="New York State Board for Medicine (NYSED Office of the Professions)",

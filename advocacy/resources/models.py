@@ -36,6 +36,11 @@ class Kind(enum.StrEnum):
     def label(self) -> str:
         return KIND_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        return {"pathway": "Pathway", "volunteer": "Volunteering", "board": "Board",
+                "waiver": "Waivers", "note": "Notes"}[self.value]  # fmt: skip
+
 
 KIND_LABELS = {
     Kind.PATHWAY: "IMG licensure pathway",

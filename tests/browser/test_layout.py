@@ -9,6 +9,7 @@ from advocacy.extensions import db
 from advocacy.mail.suppression import preferences_link, unsubscribe_link
 from advocacy.petitions.models import PetitionStatus
 from advocacy.petitions.services import make_token
+from advocacy.resources.demo import load_demo_resources
 from tests import factories
 
 from .conftest import SCREENSHOTS, _context, assert_no_horizontal_overflow
@@ -57,6 +58,7 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
         closed = factories.petition(
             org, slug="closed-for-layout", title="Closed for layout", status=PetitionStatus.CLOSED
         )
+        load_demo_resources()  # the state pages' entries; the thank-you page's "In New York"
         waiting = factories.signature(open_one, email="wait@example.com", confirmed=False)
         signed = factories.signature(open_one, email="done@example.com")
         factories.signature(won, email="done@example.com", opt_in=True)
@@ -82,6 +84,8 @@ def public_pages(live_server, seeded, live_directory) -> dict[str, str]:
             "preferences": preferences_link(signed.email).split(live_server.url, 1)[1],
             "search": "/petitions?q=residency",
             "victories": "/petitions?status=won",
+            "states": "/states",
+            "state": "/states/NY",
             **_letter_pages(org),
         }
         db.session.remove()
