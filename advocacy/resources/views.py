@@ -74,17 +74,26 @@ def show(code: str):
     )
 
 
+def _highlights_html(state: str | None) -> Markup | None:
+    entries = services.highlights(state)
+    if not entries:
+        return None
+    code = entries[0].state
+    return Markup(  # noqa: S704 - a rendered, autoescaped template
+        render_template(
+            "states/_highlights.html", state=code, name=state_name(code), entries=entries
+        )
+    )
+
+
 def thanks_box(signature: Signature, token: str) -> Markup | None:
     """Registered with petitions.after_signing: "In New York: …" with the signer's state's
     two or three most relevant entries and a link to the state page."""
-    entries = services.highlights(signature.state)
-    if not entries:
-        return None
-    return Markup(  # noqa: S704 - a rendered, autoescaped template
-        render_template(
-            "states/_highlights.html",
-            state=entries[0].state,
-            name=state_name(entries[0].state),
-            entries=entries,
-        )
-    )
+    return _highlights_html(signature.state)
+
+
+@bp.app_template_global()
+def state_highlights(state: str | None) -> Markup:
+    """The same box for any page that knows a state (the letters' "sent" page uses it, so
+    letters need not import resources); empty when the state has no entries."""
+    return _highlights_html(state) or Markup("")

@@ -120,3 +120,45 @@ def test_thank_you_page_without_entries_shows_nothing(client, make, db, mailbox)
     petition = make.petition()
     thanks = client.get(sign_and_confirm(client, mailbox, petition)).get_data(as_text=True)
     assert "Thank you" in thanks and "In New York" not in thanks
+
+
+def test_letters_sent_page_shows_the_writers_state(client, make, mailbox, directory, entries):
+    from tests.letters.conftest import campaign, writing_page
+    from tests.letters.conftest import sign_and_confirm as confirmed_signer
+
+    petition = make.petition()
+    campaign(petition=petition)
+    page = writing_page(client, confirmed_signer(client, mailbox, petition))
+    client.post(f"{page}/districts", data={"state_lower": "NY-129"})
+    client.post(page, data={"personal_note": "Our program turns applicants away every year."})
+    assert client.post(f"{page}/send").status_code == 302
+    sent = client.get(f"{page}/sent").get_data(as_text=True)
+    assert "In New York" in sent and "NY pathway bill" in sent
+
+
+def test_state_highlights_global_is_empty_without_entries(app, db):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        assert render_template_string("[{{ state_highlights('NY') }}]") == "[]"
+        assert render_template_string("[{{ state_highlights('<x>') }}]") == "[]"
+
+
+def test_open_actions_rule(db, make):
+    from advocacy.letters.models import CampaignStatus
+    from advocacy.resources.pages import open_actions
+    from tests.letters.conftest import campaign, target
+
+    org = make.organization()
+    everywhere = campaign(org, slug="legislatures", chambers=["state_upper", "state_lower"])
+    congress = campaign(org, slug="congress-only", chambers=["us_senate", "us_house"])
+    board = campaign(org, slug="tx-board-letters", chambers=["us_senate"])
+    target(board, organization="Texas Medical Board")
+    campaign(org, slug="closed-tx", chambers=["state_upper"], status=CampaignStatus.CLOSED)
+    make.petition(org, slug="pct", title="Percent", target="100% of New York's boards")
+    tx, oh = open_actions("TX"), open_actions("OH")
+    assert {c.slug for c in tx.campaigns} == {everywhere.slug, board.slug}
+    assert {c.slug for c in oh.campaigns} == {everywhere.slug}
+    assert congress.slug not in {c.slug for c in tx.campaigns}
+    assert [p.slug for p in open_actions("NY").petitions] == ["pct"]
+    assert open_actions("TX").petitions == []
