@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     from advocacy.petitions import after_signing
     from advocacy.petitions.senders import unsubscribe_sender
     from advocacy.profile.history import link_history
+    from advocacy.resources.views import thanks_box
 
     app.session_interface = ReusedSerializerSessionInterface()
     db.init_app(app)
@@ -94,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     advocacy_mail.register(app)
     show_senders_with(app, unsubscribe_sender)
     after_signing.register(app, after_signing_box)
+    after_signing.register(app, thanks_box)  # the signer's state (advocacy/resources)
     confirmed.register(app, link_history)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -118,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.petitions.views import bp as petitions_bp
     from advocacy.privacy.views import bp as privacy_bp
     from advocacy.profile.views import bp as profile_bp
+    from advocacy.resources.views import bp as states_bp
     from advocacy.subscriptions.views import bp as subscriptions_bp
 
     app.register_blueprint(petitions_bp)
@@ -131,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(membership_bp)
+    app.register_blueprint(states_bp)
     app.register_blueprint(profile_bp)
     app.register_blueprint(subscriptions_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):

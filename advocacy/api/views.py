@@ -9,6 +9,9 @@ from advocacy.legislators import lookup
 from advocacy.legislators.views import geocoder_limit
 from advocacy.petitions import services
 from advocacy.petitions.models import Petition
+from advocacy.resources import services as resources
+from advocacy.resources.models import StateResource
+from advocacy.resources.states import normalise_state, state_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -59,6 +62,49 @@ def legislators():
         response.cache_control.private = True
         response.cache_control.no_store = True
         return response
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]
+    return response.make_conditional(request)
+
+
+def entry_json(entry: StateResource) -> dict:
+    def day(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": entry.id,
+        "kind": entry.kind.value,
+        "title": entry.title,
+        "status": entry.status.value if entry.status else None,
+        "reference": entry.reference,
+        "name": entry.name,
+        "url": entry.url,
+        "phone": entry.phone,
+        "waiver": entry.waiver.value if entry.waiver else None,
+        "body_markdown": entry.body,
+        "source_url": entry.source_url,
+        "source_title": entry.source_title,
+        "reviewed_by": entry.reviewed_by,
+        "reviewed_on": day(entry.reviewed_on),
+        "effective_on": day(entry.effective_on),
+        "ended_on": day(entry.ended_on),
+        "history": entry.is_history,
+    }
+
+
+@bp.get("/states/<code>")
+def state(code: str):
+    """A state's published entries (docs/states.md); 404 for a code that names no state."""
+    found = normalise_state(code)
+    if found is None:
+        return api_error(404, "unknown_state", "No U.S. state, DC or territory has that code.")
+    response = jsonify(
+        state=found,
+        name=state_name(found),
+        url=url_for("states.show", code=found, _external=True),
+        entries=[entry_json(e) for e in resources.published_entries(found)],
+    )
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_SECONDS"]

@@ -10,7 +10,7 @@ size, so it fits a phone), reads without JavaScript, and says what it shows: ``r
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -259,26 +259,65 @@ def shade_of(count: int, bounds: Sequence[int]) -> int:
     return len(bounds)
 
 
+def _tile(state: str, cls: str, fill: str, dark: bool, title: str, href: str | None = None) -> str:
+    """One state's square on the tile grid (a link when ``href`` is given)."""
+    cell, gap = 48.0, 4.0
+    col, row = TILES[state]
+    x, y = col * cell, row * cell
+    fg = "#fff" if dark else INK
+    tile = (
+        f'<g class="tile {cls}" data-state="{state}"><title>{state}: {escape(title)}</title>'
+        f'<rect x="{_n(x + gap / 2)}" y="{_n(y + gap / 2)}" width="{_n(cell - gap)}" '
+        f'height="{_n(cell - gap)}" rx="4" fill="{fill}"/>'
+        f'<text x="{_n(x + cell / 2)}" y="{_n(y + cell / 2 + 6)}" text-anchor="middle" '
+        f'font-size="16" font-weight="600" fill="{fg}">{state}</text></g>'
+    )
+    return f'<a href="{escape(href)}">{tile}</a>' if href else tile
+
+
+def category_map(
+    categories: Mapping[str, str],
+    palette: Mapping[str, tuple[str, str, bool]],
+    default: str,
+    label: str,
+    href: Callable[[str], str] | None = None,
+) -> Markup:
+    """The tile grid shaded by category rather than by count: ``categories`` maps a state to a
+    key of ``palette`` (key → (colour, label, dark)); states not in it get ``default``.
+    ``href`` makes each square a link (to the state's own page)."""
+    body = []
+    for state in TILES:
+        key = categories.get(state, default)
+        fill, text, dark = palette[key]
+        body.append(_tile(state, f"cat-{key}", fill, dark, text, href(state) if href else None))
+    counts = {key: sum(1 for s in TILES if categories.get(s, default) == key) for key in palette}
+    summary = f"{label}: " + ", ".join(f"{palette[k][1]} {counts[k]}" for k in palette if counts[k])
+    return _svg(12 * 48.0, 8 * 48.0, summary, body, "tile-map")
+
+
+def category_legend(palette: Mapping[str, tuple[str, str, bool]], label: str) -> Markup:
+    """The category map's legend as HTML: a swatch and its label per category."""
+    items = "".join(
+        f'<li class="legend-item"><span class="swatch cat-{escape(key)}" '
+        f'style="background: {escape(fill)}" aria-hidden="true"></span>{escape(text)}</li>'
+        for key, (fill, text, _dark) in palette.items()
+    )
+    return Markup(  # noqa: S704 - every interpolated text is escaped
+        f'<ul class="map-legend" aria-label="{escape(label)}">{items}</ul>'
+    )
+
+
 def tile_map(counts: Mapping[str, int], label: str = "Confirmed signers by state") -> Markup:
     """A square per state and DC on the tile grid, shaded by count, with its legend below."""
-    cell, gap = 48.0, 4.0
+    cell = 48.0
     grid_w, grid_h = 12 * cell, 8 * cell
     height = grid_h
     bounds = shade_steps(max(counts.values(), default=0))
     body: list[str] = []
-    for state, (col, row) in TILES.items():
+    for state in TILES:
         count = counts.get(state, 0)
         shade = shade_of(count, bounds)
-        x, y = col * cell, row * cell
-        fg = "#fff" if shade >= 3 else INK
-        body.append(
-            f'<g class="tile shade-{shade}" data-state="{state}">'
-            f"<title>{state}: {_num(count)}</title>"
-            f'<rect x="{_n(x + gap / 2)}" y="{_n(y + gap / 2)}" width="{_n(cell - gap)}" '
-            f'height="{_n(cell - gap)}" rx="4" fill="{SHADES[shade]}"/>'
-            f'<text x="{_n(x + cell / 2)}" y="{_n(y + cell / 2 + 6)}" text-anchor="middle" '
-            f'font-size="16" font-weight="600" fill="{fg}">{state}</text></g>'
-        )
+        body.append(_tile(state, f"shade-{shade}", SHADES[shade], shade >= 3, _num(count)))
     in_states = sum(v for k, v in counts.items() if k in TILES)
     summary = f"{label}: {_num(in_states)} in {sum(1 for k in TILES if counts.get(k))} states"
     return _svg(grid_w, height, summary, body, "tile-map")
