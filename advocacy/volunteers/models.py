@@ -76,7 +76,7 @@ class Volunteer(Model):
     notices_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     notices_since: Mapped[datetime | None]
 
-    organization: Mapped[Organization] = relationship(lazy="joined")
+    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
     states: Mapped[list[VolunteerState]] = relationship(
         cascade="all, delete-orphan",
         passive_deletes=True,

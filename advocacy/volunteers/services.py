@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -107,12 +107,13 @@ def _apply(row: Volunteer, data: VolunteerInput) -> None:
     row.availability = data.availability
     row.availability_note = data.availability_note
     row.telehealth = data.telehealth
-    wanted = set(data.states)
-    for kept in list(row.states):
-        if kept.state not in wanted:
-            row.states.remove(kept)
-    have = set(row.state_codes)
-    row.states.extend(VolunteerState(state=s) for s in sorted(wanted - have))
+    # Core statements, not the collection: the caller holds the row's lock, so these see
+    # the states as they are now, not as this session loaded them before it waited.
+    db.session.execute(delete(VolunteerState).where(VolunteerState.volunteer_id == row.id))
+    db.session.execute(
+        insert(VolunteerState), [{"volunteer_id": row.id, "state": s} for s in data.states]
+    )
+    db.session.expire(row, ["states"])
 
 
 def _row(email: str, organization_id: int) -> Volunteer | None:
@@ -124,12 +125,12 @@ def _row(email: str, organization_id: int) -> Volunteer | None:
 
 
 def _row_for(data: VolunteerInput, organization: Organization) -> Volunteer:
-    """The pair's row, made pending with these details if there is none (``ON CONFLICT DO
-    NOTHING``: two sign-ups at once make one row)."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    """The pair's row, made pending with these details (its states come with ``_apply``) if
+    there is none (``ON CONFLICT DO NOTHING``: two sign-ups at once make one row)."""
+    upsert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    result = db.session.execute(
-        insert(Volunteer)
+    db.session.execute(
+        upsert(Volunteer)
         .values(
             email=data.email,
             organization_id=organization.id,
@@ -148,10 +149,6 @@ def _row_for(data: VolunteerInput, organization: Organization) -> Volunteer:
     )
     row = _row(data.email, organization.id)
     assert row is not None  # inserted just now, or there already
-    if result.rowcount == 1:  # type: ignore[attr-defined]
-        db.session.add_all(VolunteerState(volunteer_id=row.id, state=s) for s in data.states)
-        db.session.flush()
-        db.session.refresh(row)
     return row
 
 
@@ -182,7 +179,8 @@ def _from_token(purpose: str, token: str, max_age: int, state: Any) -> Volunteer
         raise LinkError("This link has expired. Sign up again for a new one.") from exc
     except row_tokens.Invalid as exc:
         raise LinkError(INVALID) from exc
-    row = db.session.get(Volunteer, row_id)
+    # Locked (PostgreSQL) and read fresh: a link clicked twice at once applies once.
+    row = db.session.get(Volunteer, row_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise LinkError("There is no sign-up behind this link: it was withdrawn, or replaced.")
     if row_tokens.email_digest(state(row)) != digest:
@@ -214,6 +212,8 @@ def sign_up(data: VolunteerInput, organization: Organization) -> str:
     if not may_notify(volunteers_table, row.id, current_app.config["SIGN_NOTICES_PER_DAY"]):
         db.session.rollback()  # nothing is sent, so nothing changes (a new row stays unmade)
         return data.email
+    # may_notify's UPDATE locks the row until this commits: read it again, as it is now.
+    db.session.refresh(row)
     if row.confirmed_at is None:
         _apply(row, data)
         row.proposed = None
