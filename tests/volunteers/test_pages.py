@@ -83,6 +83,9 @@ def test_the_form_answers_the_same_whether_the_address_was_there(app, client, or
         ({"email": "nope"}, "Enter a valid email address"),
         ({"consent": None}, "Tick the box to agree."),
         ({"availability": "always"}, "Not a valid choice"),
+        ({"states": ["NY\x00"]}, "not a valid choice"),
+        ({"role": "img\x00"}, "invisible control characters"),
+        ({"name": "R" * 10_000}, "Field cannot be longer than 200 characters."),
     ],
 )
 def test_hostile_input_gets_a_message_and_keeps_the_other_entries(
@@ -106,6 +109,12 @@ def test_repeated_fields_and_states_make_one_row_with_each_state_once(app, clien
     assert answer.status_code == 200
     (row,) = rows()
     assert row.name == "Rosa Diaz" and row.state_codes == ["IL", "NY"]
+
+
+def test_a_checkbox_value_is_not_text_any_value_ticks_it(app, client, org):
+    answer = client.post(f"/o/{org.slug}/volunteer", data=form_data(telehealth="\x00" * 3000))
+    assert answer.status_code == 200
+    assert rows()[0].telehealth is True
 
 
 def test_an_unknown_organisation_and_bad_links_are_not_500s(app, client, org):
@@ -182,3 +191,4 @@ def test_other_organizers_and_visitors_get_nothing(app, client, org, make, auth)
     assert client.get(f"/organize/volunteers/{org.id}").status_code == 404
     assert client.get(f"/organize/volunteers/{org.id}/volunteers.csv").status_code == 404
     assert client.get("/organize/volunteers/99999").status_code == 404
+    assert client.get("/organize/volunteers/99999999999999").status_code == 404
