@@ -1,6 +1,6 @@
 """A doctor offers to help an organisation in New York and Illinois, confirms by email, and
 the organizer finds them in the list, by filter and in the CSV. Every page at desktop and
-phone width."""
+phone width; then the volunteer withdraws."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def test_volunteer_signs_up_confirms_and_the_organizer_exports(page, live_server
     page.get_by_role("button", name="Confirm").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you for offering to help"
     _check(page, "volunteer-confirmed")
+    withdraw = page.get_by_role("link", name="Withdraw my offer").get_attribute("href")
 
     page.goto(live_server("/login"))
     page.get_by_label("Email").fill(organizer_email)
@@ -80,3 +81,12 @@ def test_volunteer_signs_up_confirms_and_the_organizer_exports(page, live_server
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     table = list(csv.reader(io.StringIO(text)))
     assert table[1][:3] == ["Amara Okafor", EMAIL, "IL NY"]
+
+    # The volunteer withdraws from the link: the organizer's list is empty again.
+    page.goto(withdraw)
+    _check(page, "volunteer-withdraw")
+    page.get_by_role("button", name="Withdraw and delete my details").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "You have withdrawn"
+    _check(page, "volunteer-withdrawn")
+    page.goto(live_server(f"/organize/volunteers/{org_id}"))
+    assert "Amara Okafor" not in page.locator("main").inner_text()
