@@ -247,6 +247,7 @@ def confirm_volunteer(token: str) -> Volunteer:
     if row.proposed is not None:
         _apply(row, VolunteerInput(**json.loads(row.proposed)))
         row.proposed = None
+        row.consent_text = consent_text(row.organization)  # agreed to again, as now worded
     if changed or row.confirmed_at is None:
         row.confirmed_at = utcnow()
     db.session.commit()
