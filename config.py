@@ -102,6 +102,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "GEOCODER_LIMIT_PER_ADDRESS": ("GEOCODER_LIMIT_PER_ADDRESS", str),
     "NEWSLETTER_LIMIT_PER_ADDRESS": ("NEWSLETTER_LIMIT_PER_ADDRESS", str),
     "NEWSLETTER_LIMIT_PER_EMAIL": ("NEWSLETTER_LIMIT_PER_EMAIL", str),
+    "VOLUNTEER_LIMIT_PER_ADDRESS": ("VOLUNTEER_LIMIT_PER_ADDRESS", str),
+    "VOLUNTEER_LIMIT_PER_EMAIL": ("VOLUNTEER_LIMIT_PER_EMAIL", str),
     "CWC_ENABLED": ("CWC_ENABLED", _bool),
     "CWC_CHAMBERS": ("CWC_CHAMBERS", _list),
     "CWC_API_URL": ("CWC_API_URL", str),
@@ -270,6 +272,9 @@ class Config:
     # email a confirmation: per client address, and per address emailed whatever the client.
     NEWSLETTER_LIMIT_PER_ADDRESS = "20 per 10 minutes; 100 per day"
     NEWSLETTER_LIMIT_PER_EMAIL = "3 per 10 minutes; 10 per day"
+    # Volunteer sign-ups (each emails a confirmation link): the same two limits.
+    VOLUNTEER_LIMIT_PER_ADDRESS = "20 per 10 minutes; 100 per day"
+    VOLUNTEER_LIMIT_PER_EMAIL = "3 per 10 minutes; 10 per day"
 
     # Optional, off: Communicating with Congress (advocacy/letters/cwc.py, docs/letters.md),
     # for vendors the House and/or Senate approved. On only with CWC_ENABLED and every
@@ -342,6 +347,7 @@ class TestingConfig(Config):
     LETTER_LIMIT_PER_ADDRESS = "100000/minute"
     GEOCODER_LIMIT_PER_ADDRESS = "100000/minute"
     NEWSLETTER_LIMIT_PER_ADDRESS = NEWSLETTER_LIMIT_PER_EMAIL = "100000/minute"
+    VOLUNTEER_LIMIT_PER_ADDRESS = VOLUNTEER_LIMIT_PER_EMAIL = "100000/minute"
     PETITION_PAGE_CACHE_SECONDS = 0
     WTF_CSRF_ENABLED = False
     # Fast hashing keeps the suite quick; real configs use werkzeug's scrypt default.

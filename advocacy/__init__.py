@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from advocacy.profile.views import bp as profile_bp
     from advocacy.resources.views import bp as states_bp
     from advocacy.subscriptions.views import bp as subscriptions_bp
+    from advocacy.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(accounts_bp)
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(states_bp)
     app.register_blueprint(profile_bp)
     app.register_blueprint(subscriptions_bp)
+    app.register_blueprint(volunteers_bp)
     if app.config.get("DEV_OUTBOX") and app.config["CONFIG_NAME"] in ("development", "testing"):
         from advocacy.core.network import guard_development_pages
 

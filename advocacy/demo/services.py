@@ -36,6 +36,7 @@ from advocacy.petitions import rollups, versions
 from advocacy.petitions.models import Petition, PetitionStatus, Signature
 from advocacy.petitions.services import fill_districts
 from advocacy.resources.demo import load_demo_resources
+from advocacy.volunteers.demo import load_demo_volunteers
 
 DEMO_EMAIL = "organizer@example.org"
 DEMO_PASSWORD = "advocacy-demo-2026"  # noqa: S105 - printed on start, development only
@@ -505,6 +506,7 @@ def load_demo(data_dir: Path, seed: int = 2026, scale: float = 1.0) -> DemoResul
     campaigns = _load_letter_campaigns(orgs, organizer)
     load_demo_intake(orgs["unmatched"])  # its membership application (advocacy/membership)
     load_demo_resources()  # the sourced state entries (advocacy/resources, docs/states.md)
+    load_demo_volunteers(orgs["unmatched"])  # two confirmed volunteers (advocacy/volunteers)
     return DemoResult(organizer, created, campaigns)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from advocacy.accounts.models import Organization
 from advocacy.extensions import db
 from advocacy.petitions.models import Petition
 
@@ -20,6 +21,14 @@ def managed_or_404(petition_id: int) -> Petition:
     if not current_user.can_manage(petition.organization_id):
         abort(404)
     return petition
+
+
+def managed_organization_or_404(organization_id: int) -> Organization:
+    """The organisation, if the signed-in user may manage it; else the same 404 as none."""
+    organization = db.get_or_404(Organization, organization_id)
+    if not current_user.can_manage(organization.id):
+        abort(404)
+    return organization
 
 
 @dataclass

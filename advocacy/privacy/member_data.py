@@ -24,6 +24,7 @@ from advocacy.extensions import db
 from advocacy.membership import services as membership
 from advocacy.privacy import member_sections as sections
 from advocacy.subscriptions import services as subscriptions
+from advocacy.volunteers import services as volunteers
 
 FORMAT = "advocacy-member-data/1"
 
@@ -46,6 +47,11 @@ SECTIONS: tuple[Section, ...] = (
         "newsletters",
         lambda user: subscriptions.member_data(user.email),
         lambda user: subscriptions.forget_member(user.email),
+    ),
+    Section(
+        "volunteering",
+        lambda user: volunteers.member_data(user.email),
+        lambda user: volunteers.forget_member(user.email),
     ),
     Section("mail", sections.mail_data, sections.forget_mail),
 )

@@ -8,30 +8,21 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from advocacy.accounts.models import Organization
 from advocacy.core.errors import DomainError
 from advocacy.core.forms import form_error
-from advocacy.extensions import db
-from advocacy.organize.helpers import Question, ask, confirmed
+from advocacy.organize.helpers import Question, ask, confirmed, managed_organization_or_404
 from advocacy.subscriptions import issues, services
 from advocacy.subscriptions.forms import NewsletterForm
 from advocacy.subscriptions.views import bp
 
 
-def _managed_or_404(organization_id: int) -> Organization:
-    organization = db.get_or_404(Organization, organization_id)
-    if not current_user.can_manage(organization.id):
-        abort(404)
-    return organization
-
-
 @bp.route("/organize/newsletters/<int:organization_id>", methods=["GET", "POST"])
 @login_required
 def newsletter(organization_id: int):
-    organization = _managed_or_404(organization_id)
+    organization = managed_organization_or_404(organization_id)
     form = NewsletterForm()
     audience = services.audience(organization.id)
     if form.validate_on_submit():

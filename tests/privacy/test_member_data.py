@@ -252,3 +252,21 @@ def test_newsletter_subscriptions_are_exported_and_deleted(app, db, make):
 
     member_data.delete_member(user, PASSWORD)
     assert db.session.scalar(select(func.count()).select_from(NewsletterSubscription)) == 0
+
+
+def test_volunteer_signups_are_exported_and_deleted(app, db, make):
+    from advocacy.volunteers import services as volunteering
+    from advocacy.volunteers.models import Volunteer
+    from tests.volunteers.conftest import volunteer_input
+
+    org = make.organization("Unmatched Graduates")
+    make.organizer(org, email="olive@example.org")
+    user = accounts.new_user("rosa@example.org", "Rosa Diaz", PASSWORD, confirmed=True)
+    db.session.commit()
+    volunteering.sign_up(volunteer_input(email="rosa@example.org"), org)
+
+    [row] = member_data.export_member(user)["volunteering"]["volunteer_signups"]
+    assert (row["organization"], sorted(row["states"])) == ("Unmatched Graduates", ["IL", "NY"])
+
+    member_data.delete_member(user, PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(Volunteer)) == 0
