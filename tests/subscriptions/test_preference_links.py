@@ -95,7 +95,8 @@ def test_preference_tokens_are_bound_to_one_address_and_cannot_be_forged(app):
     key = app.config["SECRET_KEY"]
     signed = URLSafeSerializer(key, salt="preferences")
     for forged in (
-        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        # a signature character that carries whole bits (the last one partly pads)
+        token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:],
         URLSafeSerializer("another key that is long enough", salt="preferences").dumps(["a@b.c"]),
         URLSafeSerializer(key, salt="unsubscribe").dumps(["ana@example.com"]),
         signed.dumps("ana@example.com"),
