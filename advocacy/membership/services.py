@@ -82,29 +82,23 @@ def apply(user: User, org: Organization, form: Mapping[str, str]) -> MemberAppli
 
 def withdraw(user: User, organization_id: int) -> bool:
     """Withdraw the person's pending application; False when there was none pending."""
-    result = db.session.execute(
-        update(MemberApplication)
-        .where(
-            MemberApplication.user_id == user.id,
-            MemberApplication.organization_id == organization_id,
-            MemberApplication.status == ApplicationStatus.PENDING,
-        )
-        .values(status=ApplicationStatus.WITHDRAWN, updated_at=utcnow())
-    )
-    db.session.commit()
-    return rowcount(result) == 1
+    return _withdrawn_from(user, organization_id, ApplicationStatus.PENDING)
 
 
 def leave(user: User, organization_id: int) -> bool:
     """End the person's membership (an approved application becomes withdrawn, so they may
     apply again later); False when they were not a member. The organisation's members list
     and CSV no longer show them."""
+    return _withdrawn_from(user, organization_id, ApplicationStatus.APPROVED)
+
+
+def _withdrawn_from(user: User, organization_id: int, status: ApplicationStatus) -> bool:
     result = db.session.execute(
         update(MemberApplication)
         .where(
             MemberApplication.user_id == user.id,
             MemberApplication.organization_id == organization_id,
-            MemberApplication.status == ApplicationStatus.APPROVED,
+            MemberApplication.status == status,
         )
         .values(status=ApplicationStatus.WITHDRAWN, updated_at=utcnow())
     )
