@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -24,22 +24,13 @@ from advocacy.accounts.passwords import MIN_PASSWORD
 from advocacy.accounts.views import _posted_email, bp, landing, start_session
 from advocacy.core.errors import DomainError
 from advocacy.core.forms import form_error
+from advocacy.core.limits import mail_limits
 from advocacy.core.text import normalise_email
-from advocacy.extensions import limiter
 
 # Each of these POSTs sends an email: limited per client address and per typed address, the
 # latter shared by sign-up, resend and "forgot password" so one inbox is not flooded.
-_mail_address_limit = limiter.shared_limit(
-    lambda: current_app.config["ACCOUNT_MAIL_LIMIT_PER_ADDRESS"],
-    scope="account-mail-address",
-    methods=["POST"],
-)
-_mail_email_limit = limiter.shared_limit(
-    lambda: current_app.config["ACCOUNT_MAIL_LIMIT_PER_EMAIL"],
-    scope="account-mail-email",
-    key_func=lambda: f"account-mail:{_posted_email()}",
-    methods=["POST"],
-    exempt_when=lambda: not _posted_email(),
+_mail_address_limit, _mail_email_limit = mail_limits(
+    "account-mail", "ACCOUNT_MAIL_LIMIT_PER_ADDRESS", "ACCOUNT_MAIL_LIMIT_PER_EMAIL", _posted_email
 )
 
 

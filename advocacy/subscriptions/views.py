@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,8 +30,9 @@ from advocacy.accounts.links import LinkError
 from advocacy.accounts.models import Organization
 from advocacy.core.errors import DomainError
 from advocacy.core.forms import form_error
+from advocacy.core.limits import mail_limits
 from advocacy.core.text import normalise_email
-from advocacy.extensions import db, limiter
+from advocacy.extensions import db
 from advocacy.mail.suppression import preferences_link, read_preferences_token
 from advocacy.petitions.models import Petition
 from advocacy.subscriptions import services
@@ -48,17 +48,8 @@ def _emailed() -> str:
     return normalise_email(email or "")[:254]
 
 
-_address_limit = limiter.shared_limit(
-    lambda: current_app.config["NEWSLETTER_LIMIT_PER_ADDRESS"],
-    scope="newsletter-address",
-    methods=["POST"],
-)
-_email_limit = limiter.shared_limit(
-    lambda: current_app.config["NEWSLETTER_LIMIT_PER_EMAIL"],
-    scope="newsletter-email",
-    key_func=lambda: f"newsletter:{_emailed()}",
-    methods=["POST"],
-    exempt_when=lambda: not _emailed(),
+_address_limit, _email_limit = mail_limits(
+    "newsletter", "NEWSLETTER_LIMIT_PER_ADDRESS", "NEWSLETTER_LIMIT_PER_EMAIL", _emailed
 )
 
 

@@ -6,7 +6,7 @@ the newsletter form; every page here names a person, so none is stored by a cach
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -14,24 +14,19 @@ from advocacy.accounts.links import LinkError
 from advocacy.accounts.models import Organization
 from advocacy.core.errors import DomainError
 from advocacy.core.forms import form_error
+from advocacy.core.limits import mail_limits
 from advocacy.core.text import normalise_email
-from advocacy.extensions import db, limiter
+from advocacy.extensions import db
 from advocacy.volunteers import services
 from advocacy.volunteers.forms import VolunteerForm
 
 bp = Blueprint("volunteers", __name__)
 
-_address_limit = limiter.shared_limit(
-    lambda: current_app.config["VOLUNTEER_LIMIT_PER_ADDRESS"],
-    scope="volunteer-address",
-    methods=["POST"],
-)
-_email_limit = limiter.shared_limit(
-    lambda: current_app.config["VOLUNTEER_LIMIT_PER_EMAIL"],
-    scope="volunteer-email",
-    key_func=lambda: f"volunteer:{normalise_email(request.form.get('email', ''))[:254]}",
-    methods=["POST"],
-    exempt_when=lambda: not request.form.get("email", "").strip(),
+_address_limit, _email_limit = mail_limits(
+    "volunteer",
+    "VOLUNTEER_LIMIT_PER_ADDRESS",
+    "VOLUNTEER_LIMIT_PER_EMAIL",
+    lambda: normalise_email(request.form.get("email", ""))[:254],
 )
 
 
